@@ -1,0 +1,145 @@
+import type { z } from 'zod';
+import {
+  type CreateTaskPayload,
+  type CreateTaskUpdate,
+  CreateTaskUpdateSchema,
+  type GroupMembershipUpdate,
+  GroupMembershipUpdateSchema,
+  type KeyIdentifier,
+  type TaskStatus,
+} from '../schemas';
+import { problemsFromZod, UpdateValidationError } from './validation-error';
+
+/**
+ * The kit's helpers, in TypeScript. Each builds the message with the kit's keys in the kit's order
+ * (so `JSON.stringify` matches the kit's JSON), then validates it with the schema the appliers use.
+ */
+
+const ENVELOPE = {
+  integration_source: 'SDK',
+  handling_options: { respond_async: true },
+} as const;
+
+function keyIdentifier(key: string): KeyIdentifier {
+  return { identifier_type: 'key', identifier: { key } };
+}
+
+/** Validates a built message; throws naming the helper's argument at fault. */
+function validated<T>(
+  what: string,
+  schema: z.ZodType<T>,
+  message: T,
+  argumentFor: (wirePath: string) => string,
+): T {
+  const result = schema.safeParse(message);
+  if (!result.success)
+    throw new UpdateValidationError(what, problemsFromZod(result.error, argumentFor));
+  // The built object, not zod's copy: it carries the key order we chose.
+  return message;
+}
+
+function groupMessage(
+  patientKey: string,
+  groupId: string,
+  inactive: boolean,
+): GroupMembershipUpdate {
+  const entry = inactive ? { uuid: patientKey, inactive: true } : { uuid: patientKey };
+  const message: GroupMembershipUpdate = {
+    integration_type: 'Group',
+    ...ENVELOPE,
+    integration_payload: {
+      externally_exposable_id: groupId,
+      group_type: 'patientgroup',
+      members: { mode: 'appendOrRemove', entries: [entry] },
+    },
+  };
+  return validated('group membership update', GroupMembershipUpdateSchema, message, (path) => {
+    if (path.startsWith('integration_payload.externally_exposable_id')) return 'groupId';
+    if (path.startsWith('integration_payload.members.entries')) return 'patientKey';
+    return path;
+  });
+}
+
+/** A message that ensures the patient is an active member of the group. */
+export function ensurePatientInGroup(patientKey: string, groupId: string): GroupMembershipUpdate {
+  return groupMessage(patientKey, groupId, false);
+}
+
+/** A message that ensures the patient is not an active member of the group (history is kept). */
+export function ensurePatientNotInGroup(
+  patientKey: string,
+  groupId: string,
+): GroupMembershipUpdate {
+  return groupMessage(patientKey, groupId, true);
+}
+
+export interface CreateTaskInput {
+  patientKey: string;
+  createdByKey: string;
+  /** Default `OPEN`. */
+  status?: TaskStatus;
+  title?: string;
+  assigneeIdentifier?: string;
+  teamIdentifier?: string;
+  /** `YYYY-MM-DDThh:mm:ss`. */
+  due?: string;
+  /** `YYYY-MM-DDThh:mm:ss`. */
+  created?: string;
+  tag?: string;
+  /** Label names; missing ones are created when the task is applied. */
+  labels?: readonly string[];
+  /** Ours: the same patient and dedupe key make one task however often the protocol computes. */
+  dedupeKey?: string;
+}
+
+const TASK_ARGUMENTS: Record<string, string> = {
+  'patient_identifier.identifier.key': 'patientKey',
+  'integration_payload.creator.identifier.key': 'createdByKey',
+  'integration_payload.status': 'status',
+  'integration_payload.title': 'title',
+  'integration_payload.assignee.identifier.key': 'assigneeIdentifier',
+  'integration_payload.team_identifier': 'teamIdentifier',
+  'integration_payload.due': 'due',
+  'integration_payload.created': 'created',
+  'integration_payload.tag': 'tag',
+  'integration_payload.labels': 'labels',
+  'integration_payload.dedupe_key': 'dedupeKey',
+};
+
+function taskArgument(path: string): string {
+  const label = /^integration_payload\.labels(\[\d+\])$/.exec(path);
+  if (label) return `labels${label[1]}`;
+  return TASK_ARGUMENTS[path] ?? path;
+}
+
+/** The kit leaves out an optional value that is empty (`''`, `[]`, `None`). */
+function given<T extends string | readonly string[]>(value: T | null | undefined): value is T {
+  return value !== undefined && value !== null && value.length > 0;
+}
+
+/** A message that creates a task for the patient (once per `dedupeKey` when one is given). */
+export function createTaskPayload(input: CreateTaskInput): CreateTaskUpdate {
+  // `input` may come from plain JavaScript or parsed JSON: read it defensively.
+  const { patientKey, createdByKey, title, assigneeIdentifier, teamIdentifier } = input ?? {};
+  const { due, created, tag, labels, dedupeKey } = input ?? {};
+  const payload: Record<string, unknown> = {
+    creator: keyIdentifier(createdByKey),
+    status: input?.status ?? 'OPEN',
+  };
+  if (given(title)) payload.title = title;
+  if (given(teamIdentifier)) payload.team_identifier = teamIdentifier;
+  if (given(created)) payload.created = created;
+  if (given(due)) payload.due = due;
+  if (given(tag)) payload.tag = tag;
+  if (given(labels)) payload.labels = Array.isArray(labels) ? [...labels] : labels;
+  if (given(assigneeIdentifier)) payload.assignee = keyIdentifier(assigneeIdentifier);
+  if (dedupeKey !== undefined) payload.dedupe_key = dedupeKey;
+
+  const message = {
+    integration_type: 'Task',
+    ...ENVELOPE,
+    patient_identifier: keyIdentifier(patientKey),
+    integration_payload: payload as CreateTaskPayload,
+  } satisfies CreateTaskUpdate;
+  return validated('task update', CreateTaskUpdateSchema, message, taskArgument);
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import {
+  HandlingOptionsSchema,
+  IntegrationSourceSchema,
+  KeyIdentifierSchema,
+  KeySchema,
+  KitDateTimeSchema,
+  TextSchema,
+} from './primitives';
+
+export const TASK_STATUSES = ['OPEN', 'COMPLETED', 'CLOSED'] as const;
+export const TaskStatusSchema = z.enum(TASK_STATUSES, {
+  error: `must be one of ${TASK_STATUSES.join(', ')}`,
+});
+export type TaskStatus = z.infer<typeof TaskStatusSchema>;
+
+/** Most labels on one task. */
+export const MAX_TASK_LABELS = 50;
+export const LabelNameSchema = TextSchema.max(200, { error: 'must be at most 200 characters' });
+
+/**
+ * The task payload, keys in the kit's order. Optional keys are present only with a non-empty value
+ * (the helper leaves empty ones out; the schema refuses an empty one sent by another producer).
+ * `dedupe_key` is our extension: the same patient and dedupe key make one task, however often sent.
+ */
+export const CreateTaskPayloadSchema = z.strictObject({
+  creator: KeyIdentifierSchema,
+  status: TaskStatusSchema,
+  title: TextSchema.optional(),
+  team_identifier: KeySchema.optional(),
+  created: KitDateTimeSchema.optional(),
+  due: KitDateTimeSchema.optional(),
+  tag: TextSchema.optional(),
+  labels: z
+    .array(LabelNameSchema, { error: 'must be a list of label names' })
+    .min(1, { error: 'must not be empty' })
+    .max(MAX_TASK_LABELS, { error: `must hold at most ${MAX_TASK_LABELS} labels` })
+    .optional(),
+  assignee: KeyIdentifierSchema.optional(),
+  dedupe_key: KeySchema.optional(),
+});
+export type CreateTaskPayload = z.infer<typeof CreateTaskPayloadSchema>;
+
+export const CreateTaskUpdateSchema = z.strictObject({
+  integration_type: z.literal('Task'),
+  integration_source: IntegrationSourceSchema,
+  handling_options: HandlingOptionsSchema,
+  patient_identifier: KeyIdentifierSchema,
+  integration_payload: CreateTaskPayloadSchema,
+});
+export type CreateTaskUpdate = z.infer<typeof CreateTaskUpdateSchema>;

@@ -1,0 +1,4 @@
+export * from './create-task-update';
+export * from './group-membership-update';
+export * from './primitives';
+export * from './update';

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * Longest key or id we accept. DynamoDB allows 2048 bytes in a partition key; a key that can never
+ * be stored must be refused at validation, not discovered by the applier.
+ */
+export const MAX_KEY_LENGTH = 256;
+
+/** A non-empty, non-blank identifier (patient key, staff key, group id, team id, dedupe key). */
+export const KeySchema = z
+  .string({ error: 'must be a string' })
+  .min(1, { error: 'must not be empty' })
+  .max(MAX_KEY_LENGTH, { error: `must be at most ${MAX_KEY_LENGTH} characters` })
+  .refine((value) => value.trim().length > 0, { error: 'must not be blank' });
+
+/** The kit's identifier object: `{"identifier_type": "key", "identifier": {"key": "..."}}`. */
+export const KeyIdentifierSchema = z.strictObject({
+  identifier_type: z.literal('key', { error: 'must be "key"' }),
+  identifier: z.strictObject({ key: KeySchema }),
+});
+export type KeyIdentifier = z.infer<typeof KeyIdentifierSchema>;
+
+const KIT_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
+const REAL_LOCAL_DATETIME = z.iso.datetime({ local: true, precision: 0 });
+
+/**
+ * The kit's datetime: `YYYY-MM-DDThh:mm:ss`, no fraction, no offset, and a real calendar instant
+ * (2024-02-30 and 24:00:00 are refused).
+ */
+export const KitDateTimeSchema = z
+  .string({ error: 'must be a string' })
+  .refine((value) => KIT_DATETIME.test(value) && REAL_LOCAL_DATETIME.safeParse(value).success, {
+    error: 'must be a real datetime formatted YYYY-MM-DDThh:mm:ss',
+  });
+
+/** Free text (titles, tags, labels): bounded so one message cannot exhaust an item (400 KB). */
+export const MAX_TEXT_LENGTH = 2000;
+export const TextSchema = z
+  .string({ error: 'must be a string' })
+  .min(1, { error: 'must not be empty' })
+  .max(MAX_TEXT_LENGTH, { error: `must be at most ${MAX_TEXT_LENGTH} characters` });
+
+/** Envelope keys every message carries. */
+export const IntegrationSourceSchema = z.literal('SDK', { error: 'must be "SDK"' });
+export const HandlingOptionsSchema = z.strictObject({
+  respond_async: z.boolean({ error: 'must be a boolean' }),
+});
