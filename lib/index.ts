@@ -1,5 +1,7 @@
 /** The public SDK for protocol authors. */
 export * from '../schemas';
+export * from './fixtures';
+export * from './protocol';
 export {
   type CreateTaskInput,
   createTaskPayload,

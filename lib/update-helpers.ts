@@ -112,9 +112,13 @@ function taskArgument(path: string): string {
   return TASK_ARGUMENTS[path] ?? path;
 }
 
-/** The kit leaves out an optional value that is empty (`''`, `[]`, `None`). */
-function given<T extends string | readonly string[]>(value: T | null | undefined): value is T {
-  return value !== undefined && value !== null && value.length > 0;
+/**
+ * The kit leaves out an optional value that is empty (`''`, `[]`, `None`). Anything else is kept,
+ * so a wrong type from plain JavaScript reaches the schema and is refused, not dropped.
+ */
+function given<T>(value: T | null | undefined): value is T {
+  if (value === undefined || value === null) return false;
+  return !((typeof value === 'string' || Array.isArray(value)) && value.length === 0);
 }
 
 /** A message that creates a task for the patient (once per `dedupeKey` when one is given). */

@@ -26,9 +26,13 @@ export function problemsFromZod(
   renameField: (wirePath: string) => string = (path) => path,
 ): ValidationProblem[] {
   return error.issues.map((issue) => {
-    const wirePath = formatPath(issue.path);
-    const keys = issue.code === 'unrecognized_keys' ? `: ${issue.keys.join(', ')}` : '';
-    return { field: renameField(wirePath), message: `${issue.message}${keys}` };
+    // Unknown keys are named (names, not values) unless the message already does.
+    const unnamed =
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.filter((key) => !issue.message.includes(key))
+        : [];
+    const message = unnamed.length > 0 ? `${issue.message}: ${unnamed.join(', ')}` : issue.message;
+    return { field: renameField(formatPath(issue.path)), message };
   });
 }
 

@@ -9,7 +9,7 @@ export const MAX_KEY_LENGTH = 256;
 /** A non-empty, non-blank identifier (patient key, staff key, group id, team id, dedupe key). */
 export const KeySchema = z
   .string({ error: 'must be a string' })
-  .min(1, { error: 'must not be empty' })
+  .min(1, { error: 'must not be empty', abort: true })
   .max(MAX_KEY_LENGTH, { error: `must be at most ${MAX_KEY_LENGTH} characters` })
   .refine((value) => value.trim().length > 0, { error: 'must not be blank' });
 

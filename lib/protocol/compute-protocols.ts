@@ -1,0 +1,181 @@
+import { type ChangeEvent, type Patient, type Update, UpdateSchema } from '../../schemas';
+import { describeProblems, problemsFromZod, UpdateValidationError } from '../validation-error';
+import { changeTypesOf } from './change';
+import { toInstant } from './datetime';
+import { impactedByChanges } from './impacted-by-changes';
+import { type ProtocolClass, ProtocolMetaSchema, protocolKey } from './protocol';
+import {
+  ProtocolResult,
+  type ProtocolResultData,
+  ProtocolResultShapeSchema,
+  STATUS_NOT_RELEVANT,
+  toResultData,
+} from './protocol-result';
+
+export type ProtocolRunStatus = 'computed' | 'not_relevant' | 'failed';
+
+/** Why a run failed. `message` names fields and error kinds, never patient data. */
+export interface ProtocolRunError {
+  /** `invalid-meta`, `protocol-error`, `invalid-result` or `invalid-update`. */
+  code: string;
+  message: string;
+}
+
+/** One protocol's computation for one patient, as plain data. */
+export interface ProtocolRun {
+  /** Stable id: `meta.key`, else the class name. */
+  protocol: string;
+  version: string;
+  status: ProtocolRunStatus;
+  /** Absent when the run failed. */
+  result?: ProtocolResultData;
+  /** The updates to send; empty when not relevant or failed (nothing partial is sent). */
+  updates: Update[];
+  error?: ProtocolRunError;
+}
+
+export interface ComputeProtocolsInput {
+  protocols: readonly ProtocolClass[];
+  patient: Patient;
+  /** The triggering change; null or absent for a scheduled recomputation. */
+  change?: ChangeEvent | null;
+  /** The computation's instant (ISO string without offset: UTC). */
+  now: Date | string;
+}
+
+/** The caller's input is wrong (not a protocol's fault): nothing was computed. */
+export class ComputeInputError extends Error {
+  override readonly name = 'ComputeInputError';
+  constructor(
+    readonly code: 'invalid-now' | 'patient-mismatch',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A failure raised by the runner itself; its message is ours and safe to record. */
+class RunFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Computes each protocol for the patient and returns one run per protocol, in order. Pure: no
+ * clock, no I/O. A protocol that throws, returns a malformed result or sets an invalid update
+ * fails alone; the others still run.
+ */
+export function computeProtocols(input: ComputeProtocolsInput): ProtocolRun[] {
+  const { protocols, patient } = input;
+  const change = input.change ?? null;
+  let now: Date;
+  try {
+    now = toInstant(input.now);
+  } catch (error) {
+    throw new ComputeInputError('invalid-now', (error as Error).message);
+  }
+  if (change && change.patient_key !== patient.patient.key)
+    throw new ComputeInputError('patient-mismatch', 'change: concerns another patient');
+
+  return protocols.map((protocolClass) => runOne(protocolClass, patient, change, now));
+}
+
+function runOne(
+  protocolClass: ProtocolClass,
+  patient: Patient,
+  change: ChangeEvent | null,
+  now: Date,
+): ProtocolRun {
+  const id = safeKey(protocolClass);
+  const version = safeVersion(protocolClass);
+  try {
+    const meta = ProtocolMetaSchema.safeParse(protocolClass.meta);
+    if (!meta.success)
+      throw new RunFailure(
+        'invalid-meta',
+        describeProblems(problemsFromZod(meta.error, under('meta'))),
+      );
+    if (!impactedByChanges(meta.data.computeOnChangeTypes, changeTypesOf(change))) {
+      const result = new ProtocolResult();
+      result.status = STATUS_NOT_RELEVANT;
+      return {
+        protocol: id,
+        version,
+        status: 'not_relevant',
+        result: toResultData(result, now),
+        updates: [],
+      };
+    }
+    // Each protocol gets its own copy: one that mutates the patient cannot affect the next.
+    const protocol = new protocolClass({ patient: structuredClone(patient), change, now });
+    const result = checkedResult(protocol.results());
+    const updates = checkedUpdates(protocol.updates());
+    return {
+      protocol: id,
+      version,
+      status: 'computed',
+      result: toResultData(result, now),
+      updates,
+    };
+  } catch (error) {
+    return { protocol: id, version, status: 'failed', updates: [], error: runError(error) };
+  }
+}
+
+function checkedResult(result: unknown): ProtocolResult {
+  if (typeof result !== 'object' || result === null)
+    throw new RunFailure('invalid-result', 'result: computeResults must return a ProtocolResult');
+  const shape = ProtocolResultShapeSchema.safeParse(result);
+  if (!shape.success)
+    throw new RunFailure(
+      'invalid-result',
+      describeProblems(problemsFromZod(shape.error, under('result'))),
+    );
+  return result as ProtocolResult;
+}
+
+/** Validates every update again: a cast or plain JavaScript can bypass the types. */
+function checkedUpdates(updates: unknown): Update[] {
+  if (!Array.isArray(updates))
+    throw new RunFailure('invalid-update', 'updates: setUpdates must be given a list');
+  return updates.map((update, index) => {
+    const parsed = UpdateSchema.safeParse(update);
+    if (!parsed.success) {
+      const problems = problemsFromZod(parsed.error, under(`updates[${index}]`));
+      throw new RunFailure('invalid-update', describeProblems(problems));
+    }
+    // The protocol's object, copied: it keeps the key order the helpers chose.
+    return structuredClone(update as Update);
+  });
+}
+
+/** Renames a wire path to sit under `prefix` (the root path is the prefix itself). */
+function under(prefix: string): (path: string) => string {
+  return (path) => (path === '(message)' ? prefix : `${prefix}.${path}`);
+}
+
+/** Only our own errors' messages are kept: another error's message may quote patient data. */
+function runError(error: unknown): ProtocolRunError {
+  if (error instanceof RunFailure) return { code: error.code, message: error.message };
+  if (error instanceof UpdateValidationError)
+    return { code: 'invalid-update', message: error.message };
+  const name = error instanceof Error ? error.name : 'non-Error value thrown';
+  return { code: 'protocol-error', message: name };
+}
+
+function safeKey(protocolClass: ProtocolClass): string {
+  try {
+    return protocolKey(protocolClass);
+  } catch {
+    return String(protocolClass?.name ?? '(unknown)');
+  }
+}
+
+function safeVersion(protocolClass: ProtocolClass): string {
+  const version = protocolClass?.meta?.version;
+  return typeof version === 'string' ? version : '(unknown)';
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * Time for protocols. A protocol never reads the clock: the runner injects `now`, so a computation
+ * is reproducible from its inputs.
+ */
+
+const DATETIME = z.iso.datetime({ local: true, offset: true });
+const HAS_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * `now` as a Date. A string must be an ISO datetime; one without an offset is read as UTC, so the
+ * result never depends on the machine's time zone.
+ */
+export function toInstant(value: Date | string): Date {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new RangeError('now: must be a valid date');
+    return new Date(value.getTime());
+  }
+  if (typeof value !== 'string' || !DATETIME.safeParse(value).success)
+    throw new RangeError('now: must be an ISO datetime (YYYY-MM-DDThh:mm:ss, optional offset)');
+  const instant = new Date(HAS_OFFSET.test(value) ? value : `${value}Z`);
+  if (Number.isNaN(instant.getTime())) throw new RangeError('now: must be a valid date');
+  return instant;
+}
+
+/** The kit's `YYYY-MM-DDThh:mm:ss`, in UTC. */
+export function formatKitDateTime(instant: Date): string {
+  return instant.toISOString().slice(0, 19);
+}
+
+export function addDays(instant: Date, days: number): Date {
+  return new Date(instant.getTime() + days * 86_400_000);
+}
+
+/**
+ * Shifts the wall-clock part of an ISO datetime by whole days and returns it as a kit datetime,
+ * keeping the record's own time zone (what the kit's `arrow.shift(days=...)` does).
+ */
+export function shiftWallClock(isoDateTime: string, days: number): string {
+  const wallClock = new Date(`${isoDateTime.slice(0, 19)}Z`);
+  if (Number.isNaN(wallClock.getTime())) throw new RangeError('must be an ISO datetime');
+  return formatKitDateTime(addDays(wallClock, days));
+}
+
+/** The calendar date (`YYYY-MM-DD`) of an ISO datetime, in the record's own time zone. */
+export function wallClockDate(isoDateTime: string): string {
+  return isoDateTime.slice(0, 10);
+}

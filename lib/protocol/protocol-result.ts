@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { addDays } from './datetime';
+
+/** The kit's result statuses (canvas_workflow_kit/protocol.py). */
+export const STATUS_DUE = 'due';
+export const STATUS_SNOOZED = 'snoozed';
+export const STATUS_NOT_APPLICABLE = 'not_applicable';
+export const STATUS_PENDING = 'pending';
+export const STATUS_SATISFIED = 'satisfied';
+export const STATUS_NOT_RELEVANT = 'not_relevant';
+export const STATUS_UNCHANGED = 'unchanged';
+
+export const PROTOCOL_STATUSES = [
+  STATUS_DUE,
+  STATUS_SNOOZED,
+  STATUS_NOT_APPLICABLE,
+  STATUS_PENDING,
+  STATUS_SATISFIED,
+  STATUS_NOT_RELEVANT,
+  STATUS_UNCHANGED,
+] as const;
+export type ProtocolStatus = (typeof PROTOCOL_STATUSES)[number];
+
+/** The kit's default notice period, in days. */
+export const DEFAULT_DAYS_OF_NOTICE = 30;
+
+/** What `computeResults()` returns: the kit's `ProtocolResult`, without recommendations. */
+export class ProtocolResult {
+  status: ProtocolStatus = STATUS_NOT_APPLICABLE;
+  readonly narratives: string[] = [];
+  /** Days until due (negative: overdue); null when not due. */
+  dueIn: number | null = null;
+  daysOfNotice: number = DEFAULT_DAYS_OF_NOTICE;
+  /** When to look again; derived from `dueIn` when left null (see `nextReviewOf`). */
+  nextReview: Date | null = null;
+
+  addNarrative(narrative: string): void {
+    this.narratives.push(narrative);
+  }
+
+  /** All narratives, one per line (the kit's `narrative`). */
+  get narrative(): string {
+    return this.narratives.join('\n');
+  }
+}
+
+/** The result as plain JSON data, for a run record, a queue or the dry run. */
+export interface ProtocolResultData {
+  status: ProtocolStatus;
+  narratives: string[];
+  dueIn: number | null;
+  daysOfNotice: number;
+  /** ISO instant. */
+  nextReview: string | null;
+}
+
+/**
+ * The kit's `next_review()`: the result's own, else `now + dueIn` days when due in the future.
+ * `now` is the injected one, not the clock.
+ */
+export function nextReviewOf(
+  result: Pick<ProtocolResult, 'dueIn' | 'nextReview'>,
+  now: Date,
+): Date | null {
+  if (result.nextReview !== null) return result.nextReview;
+  if (result.dueIn !== null && result.dueIn > 0) return addDays(now, result.dueIn);
+  return null;
+}
+
+/** Checks a result a protocol returned (plain JavaScript or a cast could return anything). */
+export const ProtocolResultShapeSchema = z.object({
+  status: z.enum(PROTOCOL_STATUSES, { error: `must be one of ${PROTOCOL_STATUSES.join(', ')}` }),
+  narratives: z.array(z.string({ error: 'must be a string' }), { error: 'must be a list' }),
+  dueIn: z
+    .number({ error: 'must be a number or null' })
+    .int({ error: 'must be whole days' })
+    .nullable(),
+  daysOfNotice: z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be whole days' })
+    .nonnegative({ error: 'must not be negative' }),
+  nextReview: z
+    .date({ error: 'must be a Date or null' })
+    .refine((d) => !Number.isNaN(d.getTime()), { error: 'must be a valid date' })
+    .nullable(),
+});
+
+export function toResultData(result: ProtocolResult, now: Date): ProtocolResultData {
+  const next = nextReviewOf(result, now);
+  return {
+    status: result.status,
+    narratives: [...result.narratives],
+    dueIn: result.dueIn,
+    daysOfNotice: result.daysOfNotice,
+    nextReview: next ? next.toISOString() : null,
+  };
+}

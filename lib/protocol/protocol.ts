@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import {
+  type ChangeEvent,
+  type ChangeType,
+  ChangeTypeSchema,
+  type Patient,
+  type Update,
+} from '../../schemas';
+import { changeTypesOf } from './change';
+import { toInstant } from './datetime';
+import { impactedByChanges } from './impacted-by-changes';
+import { nextReviewOf, ProtocolResult, STATUS_NOT_RELEVANT } from './protocol-result';
+
+/** A protocol's static description (the kit's `class Meta`). */
+export interface ProtocolMeta {
+  /**
+   * Stable id for run records and logs; defaults to the class name. Set it when the code is
+   * bundled with name mangling, or to keep the id when renaming the class.
+   */
+  readonly key?: string;
+  readonly title: string;
+  readonly version: string;
+  readonly description: string;
+  /** What the protocol produces, e.g. `['Task']`, `['Group']`. */
+  readonly types: readonly string[];
+  /** The change types that recompute it; empty: every change does. */
+  readonly computeOnChangeTypes: readonly ChangeType[];
+  /** The protocol only sends updates; nothing to show on the chart. Default false. */
+  readonly notificationOnly?: boolean;
+}
+
+/** Checks a class's `meta` at run time (a protocol in plain JavaScript has no compiler). */
+export const ProtocolMetaSchema = z.object({
+  key: z.string().min(1, { error: 'must not be empty' }).optional(),
+  title: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  version: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  description: z.string({ error: 'must be a string' }),
+  types: z.array(z.string({ error: 'must be a string' }), { error: 'must be a list' }),
+  computeOnChangeTypes: z.array(ChangeTypeSchema, { error: 'must be a list' }),
+  notificationOnly: z.boolean({ error: 'must be a boolean' }).optional(),
+});
+
+/** Everything a protocol computes over, injected by the runner. */
+export interface ProtocolContext {
+  patient: Patient;
+  /** The change that triggered this computation; null or absent for a scheduled one. */
+  change?: ChangeEvent | null;
+  /** The computation's instant; a string is an ISO datetime (no offset: UTC). */
+  now: Date | string;
+}
+
+/**
+ * A protocol class's static side. Listing a class as a `ProtocolClass` (the registry does) fails
+ * to compile when it has no `static meta`, or when it is abstract.
+ */
+export interface ProtocolClass<P extends Protocol = Protocol> {
+  new (context: ProtocolContext): P;
+  readonly meta: ProtocolMeta;
+  readonly name: string;
+}
+
+/** The id a run is recorded under. */
+export function protocolKey(protocolClass: Pick<ProtocolClass, 'meta' | 'name'>): string {
+  return protocolClass.meta.key ?? protocolClass.name;
+}
+
+/**
+ * The base class of every protocol: the TypeScript idiom of the kit's `ClinicalQualityMeasure`.
+ * A subclass declares `static meta` and implements `computeResults()`; it may call `setUpdates()`
+ * to send group and task updates.
+ */
+export abstract class Protocol {
+  /** The patient's data; `this.patient.patient.key` is the patient key. */
+  readonly patient: Patient;
+  /** The change that triggered the computation (the kit's `field_changes`), or null. */
+  readonly fieldChanges: ChangeEvent | null;
+  /** The computation's instant. Use it, never the clock, so runs are reproducible. */
+  readonly now: Date;
+
+  #updates: Update[] = [];
+  #results: ProtocolResult | undefined;
+
+  constructor(context: ProtocolContext) {
+    this.patient = context.patient;
+    this.fieldChanges = context.change ?? null;
+    this.now = toInstant(context.now);
+  }
+
+  /** Computes the result; may call `setUpdates`. Called once per computation, by `results()`. */
+  abstract computeResults(): ProtocolResult;
+
+  /** The class's static meta. */
+  get meta(): ProtocolMeta {
+    return (this.constructor as ProtocolClass).meta;
+  }
+
+  /** Whether the triggering change concerns this protocol (see `impactedByChanges`). */
+  impactedByChanges(): boolean {
+    return impactedByChanges(this.meta.computeOnChangeTypes, changeTypesOf(this.fieldChanges));
+  }
+
+  /**
+   * The result, computed once. Not impacted by the change: a `not_relevant` result, without
+   * calling `computeResults()` (as the kit does).
+   */
+  results(): ProtocolResult {
+    if (!this.#results) {
+      if (this.impactedByChanges()) {
+        this.#results = this.computeResults();
+      } else {
+        this.#results = new ProtocolResult();
+        this.#results.status = STATUS_NOT_RELEVANT;
+      }
+    }
+    return this.#results;
+  }
+
+  /**
+   * The updates to send for this computation. Replaces the list: a second call discards what the
+   * first set (the kit's documented behaviour). Build updates with the helpers
+   * (`ensurePatientInGroup`, `createTaskPayload`, ...).
+   */
+  setUpdates(updates: readonly Update[]): void {
+    this.#updates = [...updates];
+  }
+
+  /** The updates set by the last `setUpdates` call. */
+  updates(): Update[] {
+    return [...this.#updates];
+  }
+
+  status(): ProtocolResult['status'] {
+    return this.results().status;
+  }
+
+  narrative(): string {
+    return this.results().narrative;
+  }
+
+  dueIn(): number | null {
+    return this.results().dueIn;
+  }
+
+  daysOfNotice(): number {
+    return this.results().daysOfNotice;
+  }
+
+  /** The result's next review, else `now + dueIn` days when due in the future. */
+  nextReview(): Date | null {
+    return nextReviewOf(this.results(), this.now);
+  }
+}

@@ -1,0 +1,248 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import {
+  type ChangeEvent,
+  computeProtocols,
+  FixtureError,
+  loadChangeEvent,
+  loadPatientFixture,
+  looksLikeChangeShorthand,
+  type Patient,
+  type ProtocolClass,
+  ProtocolModuleError,
+  type ProtocolRun,
+  parseChangeShorthand,
+  pickProtocolClass,
+  toInstant,
+} from '../lib';
+
+/**
+ * Shows what a protocol would send for a fixture patient, optionally for a simulated change.
+ * Nothing is sent anywhere. Usage: npm run dry-run -- --help
+ */
+
+const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  notFound: 3,
+  invalidInput: 4,
+  protocolFile: 5,
+  protocolFailed: 6,
+  invalidUpdate: 7,
+} as const;
+
+const EXIT_HELP = `
+Change shorthand:
+  <type>:<created|updated|deleted>:<id>   e.g. appointment:created:appt-0001, condition:updated:cond-0101
+  The id is the change's canvas_id; fields are empty. A file instead holds one JSON change event
+  (patient_key may be left out: it is the fixture patient's).
+
+Exit codes:
+  0  the protocol ran (computed or not relevant)
+  1  unexpected internal error
+  2  usage error (bad option, bad --now, bad change shorthand)
+  3  a file or folder was not found
+  4  the fixture or change event is invalid (bad JSON, schema violation)
+  5  the protocol file cannot be used (does not load, no protocol class, several without --protocol)
+  6  the protocol failed (threw, or returned a malformed result or meta)
+  7  the protocol set an invalid update
+
+Examples:
+  npm run dry-run -- protocols/diabetes-care-group.ts fixtures/patients/diabetic-with-appointment
+  npm run dry-run -- protocols/appointment-reminder.ts fixtures/patients/diabetic-with-appointment \\
+    --change appointment:created:appt-0001 --now 2024-02-01T12:00:00Z --json
+`;
+
+/** A failure the user can fix: a message and an exit code, no stack trace. */
+class UserError extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Options {
+  change?: string;
+  now?: string;
+  json?: boolean;
+  protocol?: string;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('dry-run')
+    .description('Show what a protocol would send for a fixture patient (nothing is sent).')
+    .argument('<protocol-file>', 'TypeScript file exporting a protocol class')
+    .argument('<fixture-dir>', 'folder of JSON files, one per collection (patient.json, ...)')
+    .option('--change <file-or-shorthand>', 'simulated change: a JSON file or <type>:<action>:<id>')
+    .option('--now <iso>', 'the computation instant (ISO datetime; no offset: UTC); default: now')
+    .option('--json', 'print one JSON object instead of text')
+    .addOption(new Option('--protocol <name>', 'which protocol, when the file exports several'))
+    .addHelpText('after', EXIT_HELP)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    throw error;
+  }
+  const [protocolFile = '', fixtureDir = ''] = program.args;
+  const options = program.opts<Options>();
+
+  const now = parseNow(options.now);
+  const protocolClass = await loadProtocolClass(protocolFile, options.protocol);
+  const patient = await loadPatient(fixtureDir);
+  const change = options.change ? await loadChange(options.change, patient) : null;
+
+  const [run] = computeProtocols({ protocols: [protocolClass], patient, change, now });
+  if (!run) throw new Error('no run returned');
+
+  if (options.json) {
+    const output = { ...run, patient: patient.patient.key, now: now.toISOString(), change };
+    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+  } else {
+    process.stdout.write(formatRun(run, patient, change, now));
+  }
+  if (run.status !== 'failed') return EXIT.ok;
+  process.stderr.write(
+    `error: protocol ${run.protocol} failed [${run.error?.code}]: ${run.error?.message}\n`,
+  );
+  return run.error?.code === 'invalid-update' ? EXIT.invalidUpdate : EXIT.protocolFailed;
+}
+
+function parseNow(text: string | undefined): Date {
+  // The CLI may read the clock; protocols never do (they get this value).
+  if (text === undefined) return new Date();
+  try {
+    return toInstant(text);
+  } catch (error) {
+    throw new UserError(EXIT.usage, `--now: ${(error as Error).message.replace(/^now: /, '')}`);
+  }
+}
+
+async function loadProtocolClass(file: string, wanted: string | undefined): Promise<ProtocolClass> {
+  const path = resolve(file);
+  if (!(await isFile(path))) throw new UserError(EXIT.notFound, `${file}: no such file`);
+  let moduleExports: Record<string, unknown>;
+  try {
+    moduleExports = exportsOf(await import(pathToFileURL(path).href));
+  } catch (error) {
+    const name = error instanceof Error ? error.name : 'Error';
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : '';
+    throw new UserError(EXIT.protocolFile, `${file}: cannot be loaded (${name}: ${message})`);
+  }
+  try {
+    return pickProtocolClass(moduleExports, wanted);
+  } catch (error) {
+    if (error instanceof ProtocolModuleError)
+      throw new UserError(EXIT.protocolFile, `${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** A module's exports; a CommonJS module's also sit under `default`. */
+function exportsOf(namespace: Record<string, unknown>): Record<string, unknown> {
+  const inner = namespace.default;
+  if (typeof inner === 'object' && inner !== null)
+    return { ...namespace, ...(inner as Record<string, unknown>) };
+  return namespace;
+}
+
+async function loadPatient(folder: string): Promise<Patient> {
+  try {
+    return await loadPatientFixture(folder);
+  } catch (error) {
+    throw fixtureUserError(error);
+  }
+}
+
+async function loadChange(value: string, patient: Patient): Promise<ChangeEvent> {
+  const key = patient.patient.key;
+  try {
+    if (await isFile(value)) return await loadChangeEvent(value, key);
+    if (looksLikeChangeShorthand(value)) return parseChangeShorthand(value, key);
+  } catch (error) {
+    if (error instanceof FixtureError && error.file === '--change')
+      throw new UserError(EXIT.usage, error.message);
+    throw fixtureUserError(error);
+  }
+  if (value.endsWith('.json') || value.includes('/'))
+    throw new UserError(EXIT.notFound, `${value}: no such file`);
+  throw new UserError(
+    EXIT.usage,
+    '--change: must be a change event file or <type>:<created|updated|deleted>:<id>',
+  );
+}
+
+function fixtureUserError(error: unknown): unknown {
+  if (!(error instanceof FixtureError)) return error;
+  const missing = ['not-found', 'not-a-folder', 'missing-patient'].includes(error.code);
+  return new UserError(missing ? EXIT.notFound : EXIT.invalidInput, error.message);
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function formatRun(
+  run: ProtocolRun,
+  patient: Patient,
+  change: ChangeEvent | null,
+  now: Date,
+): string {
+  const lines: [string, string][] = [
+    ['protocol', `${run.protocol} ${run.version}`],
+    ['patient', patient.patient.key],
+    ['change', describeChange(change)],
+    ['now', now.toISOString()],
+    ['run', run.status],
+  ];
+  const result = run.result;
+  if (result) {
+    lines.push(['status', result.status]);
+    lines.push(['narratives', result.narratives.length ? result.narratives.join('\n  ') : '-']);
+    lines.push(['due in', result.dueIn === null ? '-' : `${result.dueIn} days`]);
+    lines.push(['days of notice', String(result.daysOfNotice)]);
+    lines.push(['next review', result.nextReview ?? '-']);
+  }
+  if (run.error) lines.push(['error', `[${run.error.code}] ${run.error.message}`]);
+  const width = Math.max(...lines.map(([label]) => label.length)) + 2;
+  let out = lines.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`).join('\n');
+  out += `\n\nupdates (${run.updates.length}):\n`;
+  out += run.updates.length ? `${JSON.stringify(run.updates, null, 2)}\n` : '(none)\n';
+  return out;
+}
+
+function describeChange(change: ChangeEvent | null): string {
+  if (!change) return 'none (scheduled recomputation)';
+  const action = change.deleted ? 'deleted' : change.created ? 'created' : 'updated';
+  const id = change.canvas_id ?? change.external_id ?? '-';
+  return `${change.model_name} ${action} (id ${id})`;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UserError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    // A bug in the dry run itself: the name only, the stack can quote fixture data.
+    const name = error instanceof Error ? error.name : 'unknown';
+    process.stderr.write(`error: unexpected internal error (${name})\n`);
+    process.exitCode = EXIT.internal;
+  },
+);

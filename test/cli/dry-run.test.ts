@@ -1,0 +1,224 @@
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '../..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const REMINDER = 'protocols/appointment-reminder.ts';
+const GROUPING = 'protocols/diabetes-care-group.ts';
+const DIABETIC = 'fixtures/patients/diabetic-with-appointment';
+const NOW = ['--now', '2024-02-01T12:00:00Z'];
+
+function dryRun(...args: string[]) {
+  const child = spawnSync(TSX, ['scripts/dry-run.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+function json(stdout: string) {
+  return JSON.parse(stdout);
+}
+
+describe('dry-run CLI', () => {
+  let folder: string;
+
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'dry-run-'));
+  });
+
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('prints the run as one JSON object with --json, for a change shorthand', () => {
+    const out = dryRun(
+      REMINDER,
+      DIABETIC,
+      '--change',
+      'appointment:created:appt-0001',
+      ...NOW,
+      '--json',
+    );
+
+    expect(out.code).toBe(0);
+    expect(out.stderr).toBe('');
+    const run = json(out.stdout);
+    expect(run).toMatchObject({
+      protocol: 'appointment-reminder',
+      version: '1.0.0',
+      status: 'computed',
+      patient: 'fixture-patient-0001',
+      now: '2024-02-01T12:00:00.000Z',
+      result: { status: 'not_applicable', dueIn: null, daysOfNotice: 30, nextReview: null },
+      change: { model_name: 'appointment', created: true, canvas_id: 'appt-0001' },
+    });
+    expect(run.updates).toHaveLength(1);
+    expect(run.updates[0].integration_payload).toMatchObject({
+      due: '2024-02-06T09:30:00',
+      dedupe_key: 'appointment-reminder:appt-0001',
+    });
+  });
+
+  it('reads a change event file', () => {
+    const out = dryRun(
+      REMINDER,
+      DIABETIC,
+      '--change',
+      'fixtures/changes/appointment-0001-created.json',
+      ...NOW,
+      '--json',
+    );
+
+    expect(out.code).toBe(0);
+    expect(json(out.stdout).updates).toHaveLength(1);
+  });
+
+  it('prints the result and the exact update JSON as text by default', () => {
+    const out = dryRun(GROUPING, DIABETIC, ...NOW);
+
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^protocol: +diabetes-care-group 1\.0\.0$/m);
+    expect(out.stdout).toMatch(/^change: +none \(scheduled recomputation\)$/m);
+    expect(out.stdout).toMatch(/^status: +satisfied$/m);
+    expect(out.stdout).toMatch(/^days of notice: +30$/m);
+    expect(out.stdout).toContain(
+      '"externally_exposable_id": "5f0c4a52-3c1e-4b8e-9d3a-2f6b1e0d9a11"',
+    );
+    expect(out.stdout).toContain('updates (1):');
+  });
+
+  it('reports a protocol not relevant to the change, exit 0', () => {
+    const out = dryRun(
+      GROUPING,
+      DIABETIC,
+      '--change',
+      'appointment:created:appt-0001',
+      ...NOW,
+      '--json',
+    );
+
+    expect(out.code).toBe(0);
+    expect(json(out.stdout)).toMatchObject({ status: 'not_relevant', updates: [] });
+  });
+
+  it('picks one of several exported protocols with --protocol, and requires it otherwise', () => {
+    const several = 'test/cli/protocols/several.ts';
+
+    const picked = dryRun(several, DIABETIC, '--protocol', 'DiabetesCareGroup', ...NOW, '--json');
+    const unpicked = dryRun(several, DIABETIC, ...NOW);
+
+    expect(picked.code).toBe(0);
+    expect(json(picked.stdout).protocol).toBe('diabetes-care-group');
+    expect(unpicked.code).toBe(5);
+    expect(unpicked.stderr).toMatch(/exports several protocols .*--protocol <name>/);
+  });
+
+  it('exits 6 when the protocol throws, without its message (it may quote patient data)', () => {
+    const out = dryRun('test/cli/protocols/throws.ts', DIABETIC, ...NOW, '--json');
+
+    expect(out.code).toBe(6);
+    expect(json(out.stdout)).toMatchObject({
+      status: 'failed',
+      error: { code: 'protocol-error', message: 'RangeError' },
+    });
+    expect(out.stderr).toBe('error: protocol Throws failed [protocol-error]: RangeError\n');
+    expect(out.stdout + out.stderr).not.toContain('Fixture-One');
+  });
+
+  it('exits 7 for an invalid update, naming the field', () => {
+    const out = dryRun('test/cli/protocols/invalid-update.ts', DIABETIC, ...NOW);
+
+    expect(out.code).toBe(7);
+    expect(out.stderr).toContain('[invalid-update]: updates[0].integration_source: must be "SDK"');
+  });
+
+  it('exits 4 for a bad fixture, naming the file and field and never the value', async () => {
+    const bad = join(folder, 'bad-fixture');
+    await mkdir(bad);
+    await writeFile(
+      join(bad, 'patient.json'),
+      JSON.stringify({
+        key: 'k1',
+        firstName: 'Secretname',
+        lastName: 'L',
+        birthDate: '1970-02-30',
+        sex: 'F',
+      }),
+    );
+
+    const out = dryRun(GROUPING, bad, ...NOW);
+
+    expect(out.code).toBe(4);
+    expect(out.stderr).toBe(
+      `error: ${join(bad, 'patient.json')}: birthDate: must be a real date formatted YYYY-MM-DD\n`,
+    );
+    expect(out.stdout).toBe('');
+  });
+
+  it('exits 4 for fixture JSON that does not parse', async () => {
+    const bad = join(folder, 'bad-json');
+    await mkdir(bad);
+    await writeFile(join(bad, 'patient.json'), '{"key": ');
+
+    const out = dryRun(GROUPING, bad, ...NOW);
+
+    expect(out.code).toBe(4);
+    expect(out.stderr).toBe(`error: ${join(bad, 'patient.json')}: is not valid JSON\n`);
+  });
+
+  it.each([
+    [
+      'the protocol file',
+      ['protocols/missing.ts', DIABETIC],
+      /protocols\/missing\.ts: no such file/,
+    ],
+    ['the fixture folder', [GROUPING, 'fixtures/patients/missing'], /missing: no such folder/],
+    [
+      'the change file',
+      [GROUPING, DIABETIC, '--change', 'changes/missing.json'],
+      /missing\.json: no such file/,
+    ],
+  ])('exits 3 when %s is missing', (_, args, message) => {
+    const out = dryRun(...args, ...NOW);
+
+    expect(out.code).toBe(3);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    ['a bad --now', [GROUPING, DIABETIC, '--now', 'tomorrow'], /--now: must be an ISO datetime/],
+    [
+      'a bad shorthand',
+      [GROUPING, DIABETIC, '--change', 'labs:created:1', ...NOW],
+      /unknown change type "labs"/,
+    ],
+    ['a missing argument', [GROUPING], /missing required argument 'fixture-dir'/],
+    ['an unknown option', [GROUPING, DIABETIC, '--verbose'], /unknown option '--verbose'/],
+  ])('exits 2 for %s', (_, args, message) => {
+    const out = dryRun(...args);
+
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(message);
+  });
+
+  it('exits 5 when the protocol file fails to load or exports no protocol', () => {
+    const throwing = dryRun('test/cli/protocols/fails-to-load.ts', DIABETIC, ...NOW);
+    const registry = dryRun('protocols/index.ts', DIABETIC, ...NOW);
+
+    expect(throwing.code).toBe(5);
+    expect(throwing.stderr).toMatch(
+      /fails-to-load\.ts: cannot be loaded \(Error: this module cannot be loaded\)/,
+    );
+    expect(registry.code).toBe(5);
+    expect(registry.stderr).toMatch(/exports no protocol class/);
+  });
+
+  it('documents the exit codes in --help', () => {
+    const out = dryRun('--help');
+
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/Exit codes:/);
+    expect(out.stdout).toMatch(/7 +the protocol set an invalid update/);
+  });
+});

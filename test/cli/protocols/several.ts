@@ -1,0 +1,2 @@
+export { AppointmentReminder } from '../../../protocols/appointment-reminder';
+export { DiabetesCareGroup } from '../../../protocols/diabetes-care-group';

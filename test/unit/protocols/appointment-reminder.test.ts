@@ -1,0 +1,120 @@
+import { join } from 'node:path';
+import {
+  type ChangeEvent,
+  computeProtocols,
+  loadPatientFixture,
+  type Patient,
+  parseChangeShorthand,
+} from '../../../lib';
+import { AppointmentReminder } from '../../../protocols/appointment-reminder';
+
+const FIXTURES = join(__dirname, '../../../fixtures/patients');
+const NOW = '2024-02-01T12:00:00Z';
+
+async function runFor(
+  fixture: string,
+  change: (patient: Patient) => ChangeEvent | null,
+  now = NOW,
+) {
+  const patient = await loadPatientFixture(join(FIXTURES, fixture));
+  const [run] = computeProtocols({
+    protocols: [AppointmentReminder],
+    patient,
+    change: change(patient),
+    now,
+  });
+  if (!run) throw new Error('no run');
+  return run;
+}
+
+const created = (id: string) => (patient: Patient) =>
+  parseChangeShorthand(`appointment:created:${id}`, patient.patient.key);
+
+describe('AppointmentReminder', () => {
+  it("creates an Urgent task for the provider, due 3 days before, on the appointment's creation", async () => {
+    const run = await runFor('diabetic-with-appointment', created('appt-0001'));
+
+    expect(run.status).toBe('computed');
+    expect(run.result?.status).toBe('not_applicable');
+    expect(run.result?.narratives).toEqual(['Reminder task sent for appointment appt-0001.']);
+    expect(run.updates).toEqual([
+      {
+        integration_type: 'Task',
+        integration_source: 'SDK',
+        handling_options: { respond_async: true },
+        patient_identifier: { identifier_type: 'key', identifier: { key: 'fixture-patient-0001' } },
+        integration_payload: {
+          creator: { identifier_type: 'key', identifier: { key: 'fixture-staff-0001' } },
+          status: 'OPEN',
+          title: 'Appointment reminder for 2024-02-09',
+          due: '2024-02-06T09:30:00',
+          labels: ['Urgent'],
+          assignee: { identifier_type: 'key', identifier: { key: 'fixture-staff-0001' } },
+          dedupe_key: 'appointment-reminder:appt-0001',
+        },
+      },
+    ]);
+  });
+
+  it('sends the same task (same dedupe key) when the computation is repeated', async () => {
+    const first = await runFor('diabetic-with-appointment', created('appt-0001'));
+    const again = await runFor(
+      'diabetic-with-appointment',
+      created('appt-0001'),
+      '2024-02-02T08:00:00Z',
+    );
+
+    expect(again.updates).toEqual(first.updates);
+  });
+
+  it('finds the appointment by external_id and by a numeric id', async () => {
+    const byExternalId = await runFor('diabetic-with-appointment', (patient) => ({
+      ...created('x')(patient),
+      canvas_id: null,
+      external_id: 'appt-0001',
+    }));
+    const numeric = await runFor('resolved-diabetes-cancelled-appointment', created('1202'));
+
+    expect(byExternalId.updates).toHaveLength(1);
+    expect(numeric.updates[0]).toMatchObject({
+      integration_payload: {
+        title: 'Appointment reminder for 2024-02-20',
+        due: '2024-02-17T15:45:00',
+        dedupe_key: 'appointment-reminder:1202',
+      },
+    });
+  });
+
+  it.each([
+    ['a scheduled computation (no change)', 'diabetic-with-appointment', () => null],
+    [
+      'an update of an appointment',
+      'diabetic-with-appointment',
+      (p: Patient) => parseChangeShorthand('appointment:updated:appt-0001', p.patient.key),
+    ],
+    [
+      'a deleted appointment',
+      'diabetic-with-appointment',
+      (p: Patient) => parseChangeShorthand('appointment:deleted:appt-0001', p.patient.key),
+    ],
+    ['an appointment not in the data', 'diabetic-with-appointment', created('appt-9999')],
+    ['an appointment in the past', 'diabetic-with-appointment', created('appt-0002')],
+    ['a cancelled appointment', 'resolved-diabetes-cancelled-appointment', created('1201')],
+    ['a patient without appointments', 'no-conditions', created('appt-0001')],
+  ])('sends nothing for %s, status not_applicable', async (_, fixture, change) => {
+    const run = await runFor(fixture, change);
+
+    expect(run.status).toBe('computed');
+    expect(run.result?.status).toBe('not_applicable');
+    expect(run.updates).toEqual([]);
+  });
+
+  it('is not relevant for a change of another type', async () => {
+    const run = await runFor('diabetic-with-appointment', (p) =>
+      parseChangeShorthand('condition:created:cond-0001', p.patient.key),
+    );
+
+    expect(run.status).toBe('not_relevant');
+    expect(run.updates).toEqual([]);
+  });
+});
