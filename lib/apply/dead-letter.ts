@@ -1,0 +1,94 @@
+import type { SQSRecord } from 'aws-lambda';
+import { UPDATE_ATTRIBUTE } from '../../schemas';
+import type { DeadLetter, QueueMessageAttribute } from '../store';
+import type { Rejection } from './outcomes';
+import { clipDetail } from './parse-update-record';
+import type { UpdateMetadata } from './update-metadata';
+
+/** Attributes the applier adds to a rejected message (docs/queue-contract.md). */
+export const REJECTION_ATTRIBUTE = {
+  reason: 'rejection-reason',
+  detail: 'rejection-detail',
+  rejectedAt: 'rejected-at',
+  sourceQueue: 'source-queue',
+  originalMessageId: 'original-message-id',
+} as const;
+
+/** SQS refuses a message with more attributes than this. */
+export const MAX_MESSAGE_ATTRIBUTES = 10;
+
+export interface DeadLetterInput {
+  record: SQSRecord;
+  rejection: Rejection;
+  /** What was read of the metadata; the effective values are written so a redrive keeps them. */
+  meta: Partial<UpdateMetadata> & { updateId: string };
+  rejectedAt: Date;
+}
+
+function stringAttribute(value: string): QueueMessageAttribute {
+  return { dataType: 'String', stringValue: value };
+}
+
+/**
+ * The DLQ message for a rejected record: the body unchanged; the original attributes, with
+ * `update-id` and `computed-at` pinned to the values the applier used (a message that had none
+ * would get a new SQS id and sent time on redrive, and could then be applied twice or out of
+ * order); and the rejection attributes. SQS allows 10 attributes: ours come first, other
+ * producers' attributes fill what is left in name order, and the detail names any dropped.
+ */
+export function buildDeadLetter({
+  record,
+  rejection,
+  meta,
+  rejectedAt,
+}: DeadLetterInput): DeadLetter {
+  const original: Record<string, QueueMessageAttribute> = {};
+  for (const [name, attribute] of Object.entries(record.messageAttributes ?? {})) {
+    original[name] = {
+      dataType: attribute.dataType,
+      ...(attribute.stringValue === undefined ? {} : { stringValue: attribute.stringValue }),
+      ...(attribute.binaryValue === undefined ? {} : { binaryValue: attribute.binaryValue }),
+    };
+  }
+
+  const ours: Record<string, QueueMessageAttribute> = {};
+  // An invalid attribute is kept as it was: the operator must see what was sent.
+  const metadataValid = rejection.code !== 'invalid-attributes';
+  ours[UPDATE_ATTRIBUTE.updateId] = metadataValid
+    ? stringAttribute(meta.updateId)
+    : (original[UPDATE_ATTRIBUTE.updateId] ?? stringAttribute(meta.updateId));
+  const computedAt =
+    metadataValid && meta.version !== undefined
+      ? stringAttribute(String(meta.version))
+      : original[UPDATE_ATTRIBUTE.computedAt];
+  if (computedAt) ours[UPDATE_ATTRIBUTE.computedAt] = computedAt;
+  const protocol = original[UPDATE_ATTRIBUTE.protocol];
+  if (protocol) ours[UPDATE_ATTRIBUTE.protocol] = protocol;
+  ours[REJECTION_ATTRIBUTE.reason] = stringAttribute(rejection.code);
+  ours[REJECTION_ATTRIBUTE.rejectedAt] = stringAttribute(rejectedAt.toISOString());
+  ours[REJECTION_ATTRIBUTE.sourceQueue] = stringAttribute(record.eventSourceARN);
+  ours[REJECTION_ATTRIBUTE.originalMessageId] = stringAttribute(record.messageId);
+
+  const reserved = new Set<string>([
+    ...Object.values(UPDATE_ATTRIBUTE),
+    ...Object.values(REJECTION_ATTRIBUTE),
+  ]);
+  const others = Object.keys(original)
+    .filter((name) => !reserved.has(name))
+    .sort();
+  // One slot stays for the detail.
+  const room = Math.max(0, MAX_MESSAGE_ATTRIBUTES - Object.keys(ours).length - 1);
+  const kept = others.slice(0, room);
+  const dropped = others.slice(room);
+
+  const attributes: Record<string, QueueMessageAttribute> = { ...ours };
+  for (const name of kept) attributes[name] = original[name] as QueueMessageAttribute;
+  const droppedNote =
+    dropped.length > 0
+      ? ` [attributes dropped for the 10-attribute limit: ${dropped.join(', ')}]`
+      : '';
+  attributes[REJECTION_ATTRIBUTE.detail] = stringAttribute(
+    `${clipDetail(rejection.detail)}${droppedNote}`,
+  );
+  return { body: record.body, attributes };
+}

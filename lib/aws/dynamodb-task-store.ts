@@ -1,0 +1,85 @@
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { CreateTaskResult, LabelRef, TaskItem, TaskStore } from '../store';
+import {
+  CONDITION_FAILED,
+  cancellationReasons,
+  throwIfInterrupted,
+} from './transaction-cancellation';
+
+export interface TaskTables {
+  patientsTable: string;
+  tasksTable: string;
+  labelsTable: string;
+}
+
+/** DynamoDB allows 100 operations per transaction: the patient check, the task, the labels. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+/** Tasks and labels in DynamoDB; see docs/data-model.md. */
+export class DynamoDbTaskStore implements TaskStore {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tables: TaskTables,
+  ) {}
+
+  async create(task: TaskItem, labels: readonly LabelRef[]): Promise<CreateTaskResult> {
+    if (labels.length + 2 > MAX_TRANSACTION_ITEMS) {
+      throw new Error(`a task with ${labels.length} labels exceeds one transaction`);
+    }
+    try {
+      await this.documents.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tables.patientsTable,
+                Key: { patientKey: task.patientKey },
+                ConditionExpression: 'attribute_exists(patientKey)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tables.tasksTable,
+                Item: { ...task },
+                ConditionExpression: 'attribute_not_exists(taskId)',
+              },
+            },
+            // Creates a missing label, leaves an active one as it is, refuses an inactive one.
+            // Two tasks racing on a new label: one transaction wins, the other conflicts or
+            // finds it created; either way one label item.
+            ...labels.map((label) => ({
+              Update: {
+                TableName: this.tables.labelsTable,
+                Key: { nameKey: label.nameKey },
+                UpdateExpression:
+                  'SET #name = if_not_exists(#name, :name), #active = if_not_exists(#active, :true), ' +
+                  'createdAt = if_not_exists(createdAt, :at), ' +
+                  'createdByUpdateId = if_not_exists(createdByUpdateId, :updateId)',
+                ConditionExpression: 'attribute_not_exists(nameKey) OR #active = :true',
+                ExpressionAttributeNames: { '#name': 'name', '#active': 'active' },
+                ExpressionAttributeValues: {
+                  ':name': label.name,
+                  ':true': true,
+                  ':at': task.appliedAt,
+                  ':updateId': task.sourceUpdateId,
+                },
+              },
+            })),
+          ],
+        }),
+      );
+      return { status: 'created' };
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      const [patient, taskReason, ...labelReasons] = reasons;
+      // A task that exists was created by an earlier delivery: whatever else changed since.
+      if (taskReason?.code === CONDITION_FAILED) return { status: 'exists' };
+      if (patient?.code === CONDITION_FAILED) return { status: 'unknown-patient' };
+      const inactive = labelReasons.findIndex((r) => r.code === CONDITION_FAILED);
+      if (inactive >= 0) return { status: 'inactive-label', label: inactive };
+      throwIfInterrupted(reasons, error);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import type { TaskStatus } from '../../schemas';
+
+/** A task as stored: the payload's fields as given, plus where it came from. */
+export interface TaskItem {
+  patientKey: string;
+  taskId: string;
+  creatorKey: string;
+  status: TaskStatus;
+  title?: string;
+  teamId?: string;
+  /** `YYYY-MM-DDThh:mm:ss`, as given. */
+  created?: string;
+  due?: string;
+  tag?: string;
+  /** Label names as given (order and spelling kept). */
+  labels?: string[];
+  assigneeKey?: string;
+  dedupeKey?: string;
+  /** The update that created it. */
+  sourceUpdateId: string;
+  /** `computed-at` of that update, epoch ms. */
+  computedAt: number;
+  protocol?: string;
+  /** When the applier wrote it (ISO). */
+  appliedAt: string;
+}
+
+/** A label the task refers to: created if missing, refused if inactive. */
+export interface LabelRef {
+  name: string;
+  nameKey: string;
+}
+
+export type CreateTaskResult =
+  | { status: 'created' }
+  /** A task with this id already exists: a redelivery or a repeated dedupe key. */
+  | { status: 'exists' }
+  | { status: 'unknown-patient' }
+  /** `label` indexes the `labels` argument. */
+  | { status: 'inactive-label'; label: number };
+
+export interface TaskStore {
+  /**
+   * Writes the task and ensures its labels in one transaction: all of it or nothing. Labels are
+   * distinct by `nameKey`.
+   */
+  create(task: TaskItem, labels: readonly LabelRef[]): Promise<CreateTaskResult>;
+}

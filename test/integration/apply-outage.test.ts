@@ -1,0 +1,83 @@
+import '../support/quiet-sdk-warning';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { handler } from '../../handlers/apply-group-membership';
+import { awsClients } from '../../lib/aws/clients';
+import { ensurePatientInGroup } from '../../lib/update-helpers';
+import { startTestStack, type TestStack } from '../support/local-stack';
+import { quietPowertools, seedGroup, seedPatient } from '../support/seed';
+import {
+  drain,
+  type QueueRef,
+  receiveEvent,
+  sendUpdate,
+  settle,
+  takeAll,
+} from '../support/sqs-driver';
+
+let stack: TestStack;
+let restoreEnv: () => void;
+let dbPath: string;
+
+beforeAll(async () => {
+  // File-backed so the data survives stopping the process.
+  dbPath = await mkdtemp(join(tmpdir(), 'ddb-outage-'));
+  stack = await startTestStack({ dbPath });
+  restoreEnv = stack.applyEnv();
+  quietPowertools();
+});
+
+afterAll(async () => {
+  restoreEnv?.();
+  await stack?.stop();
+  await rm(dbPath, { recursive: true, force: true });
+});
+
+describe('DynamoDB stopped in the middle of a batch', () => {
+  it('reports the failed records, then applies every record once DynamoDB is back', async () => {
+    const queue = stack.queues.GroupUpdatesQueue as QueueRef;
+    const dlq = stack.queues.GroupUpdatesDeadLetterQueue as QueueRef;
+    const patients = Array.from({ length: 8 }, (_, i) => `p-outage-${i}`);
+    await seedGroup(stack, 'group-1', 'Outage group');
+    for (const p of patients) await seedPatient(stack, p);
+    for (const p of patients)
+      await sendUpdate(stack.sqs, queue, ensurePatientInGroup(p, 'group-1'));
+
+    // The handler's own DynamoDB client: on its third request, DynamoDB Local is stopped, so the
+    // rest of the batch meets a database that is really down (connection refused).
+    const { dynamodb } = awsClients();
+    let requests = 0;
+    dynamodb.middlewareStack.add(
+      (next) => async (args) => {
+        requests += 1;
+        if (requests === 3) await stack.stopDynamoDb();
+        return next(args);
+      },
+      { step: 'initialize', name: 'stopDynamoDbMidBatch' },
+    );
+    const event = await receiveEvent(stack.sqs, queue);
+    const during = await handler(event);
+    await settle(stack.sqs, queue, event, during);
+    dynamodb.middlewareStack.remove('stopDynamoDbMidBatch');
+
+    await stack.startDynamoDb();
+    const after = await drain(stack.sqs, queue, handler);
+
+    expect(event.Records).toHaveLength(8);
+    expect(during.batchItemFailures.length).toBeGreaterThan(0);
+    expect(after.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    for (const p of patients) {
+      const { Item } = await stack.documents.send(
+        new GetCommand({
+          TableName: stack.tables.MembershipsTable,
+          Key: { groupId: 'group-1', patientKey: p },
+          ConsistentRead: true,
+        }),
+      );
+      expect(Item?.active).toBe(true);
+    }
+    expect(await takeAll(stack.sqs, dlq)).toEqual([]);
+  });
+});

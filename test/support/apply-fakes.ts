@@ -1,0 +1,199 @@
+import type { SQSRecord } from 'aws-lambda';
+import type { OutcomeRecorder, RecordResult } from '../../lib/apply/outcomes';
+import {
+  type ConditionalWrite,
+  type CreateMembershipResult,
+  type CreateTaskResult,
+  type DeadLetter,
+  type DeadLetterQueue,
+  isNewerStamp,
+  type LabelRef,
+  type MembershipKey,
+  type MembershipStamp,
+  type MembershipStore,
+  type TaskItem,
+  type TaskStore,
+} from '../../lib/store';
+
+/** A stored membership in the fake, shaped like the DynamoDB item. */
+export interface FakeMembership {
+  groupId: string;
+  patientKey: string;
+  active: boolean;
+  version: number;
+  lastUpdateId: string;
+  startedAt?: string;
+  endedAt?: string;
+  updatedAt: string;
+}
+
+type Operation = 'confirm' | 'transition' | 'create';
+
+/**
+ * In-memory MembershipStore with the DynamoDB adapter's conditions. `beforeWrite` runs before each
+ * operation (throw to simulate an outage, or write to simulate a concurrent writer).
+ */
+export class FakeMembershipStore implements MembershipStore {
+  readonly groups = new Map<string, { active: boolean }>();
+  readonly patients = new Set<string>();
+  readonly items = new Map<string, FakeMembership>();
+  readonly calls: Operation[] = [];
+  beforeWrite?: (operation: Operation, key: MembershipKey) => void;
+
+  static id(key: MembershipKey): string {
+    return JSON.stringify([key.groupId, key.patientKey]);
+  }
+
+  get(groupId: string, patientKey: string): FakeMembership | undefined {
+    return this.items.get(FakeMembershipStore.id({ groupId, patientKey }));
+  }
+
+  private state(item: FakeMembership | undefined) {
+    return item && { active: item.active, version: item.version, lastUpdateId: item.lastUpdateId };
+  }
+
+  async confirm(
+    key: MembershipKey,
+    active: boolean,
+    stamp: MembershipStamp,
+  ): Promise<ConditionalWrite> {
+    this.calls.push('confirm');
+    this.beforeWrite?.('confirm', key);
+    const item = this.items.get(FakeMembershipStore.id(key));
+    if (!item || item.active !== active || !isNewerStamp(stamp, item)) {
+      return { written: false, current: this.state(item) };
+    }
+    Object.assign(item, {
+      version: stamp.version,
+      lastUpdateId: stamp.updateId,
+      updatedAt: stamp.at,
+    });
+    return { written: true };
+  }
+
+  async transition(
+    key: MembershipKey,
+    active: boolean,
+    stamp: MembershipStamp,
+  ): Promise<ConditionalWrite> {
+    this.calls.push('transition');
+    this.beforeWrite?.('transition', key);
+    const item = this.items.get(FakeMembershipStore.id(key));
+    if (!item || item.active === active || !isNewerStamp(stamp, item)) {
+      return { written: false, current: this.state(item) };
+    }
+    Object.assign(item, {
+      active,
+      version: stamp.version,
+      lastUpdateId: stamp.updateId,
+      updatedAt: stamp.at,
+    });
+    if (active) {
+      item.startedAt = stamp.at;
+      delete item.endedAt;
+    } else item.endedAt = stamp.at;
+    return { written: true };
+  }
+
+  async create(
+    key: MembershipKey,
+    active: boolean,
+    stamp: MembershipStamp,
+  ): Promise<CreateMembershipResult> {
+    this.calls.push('create');
+    this.beforeWrite?.('create', key);
+    const group = this.groups.get(key.groupId);
+    if (!group) return 'unknown-group';
+    if (active && !group.active) return 'inactive-group';
+    if (!this.patients.has(key.patientKey)) return 'unknown-patient';
+    const id = FakeMembershipStore.id(key);
+    if (this.items.has(id)) return 'exists';
+    this.items.set(id, {
+      ...key,
+      active,
+      version: stamp.version,
+      lastUpdateId: stamp.updateId,
+      updatedAt: stamp.at,
+      ...(active ? { startedAt: stamp.at } : {}),
+    });
+    return 'created';
+  }
+}
+
+/** In-memory TaskStore: the whole create is atomic, like the transaction. */
+export class FakeTaskStore implements TaskStore {
+  readonly patients = new Set<string>();
+  readonly tasks = new Map<string, TaskItem>();
+  readonly labels = new Map<string, { name: string; active: boolean }>();
+  beforeWrite?: (task: TaskItem) => void;
+
+  async create(task: TaskItem, labels: readonly LabelRef[]): Promise<CreateTaskResult> {
+    this.beforeWrite?.(task);
+    const id = JSON.stringify([task.patientKey, task.taskId]);
+    if (this.tasks.has(id)) return { status: 'exists' };
+    if (!this.patients.has(task.patientKey)) return { status: 'unknown-patient' };
+    const inactive = labels.findIndex((l) => this.labels.get(l.nameKey)?.active === false);
+    if (inactive >= 0) return { status: 'inactive-label', label: inactive };
+    this.tasks.set(id, structuredClone(task));
+    for (const label of labels) {
+      if (!this.labels.has(label.nameKey))
+        this.labels.set(label.nameKey, { name: label.name, active: true });
+    }
+    return { status: 'created' };
+  }
+}
+
+export class FakeDeadLetterQueue implements DeadLetterQueue {
+  readonly messages: DeadLetter[] = [];
+  failing = false;
+
+  async send(message: DeadLetter): Promise<void> {
+    if (this.failing)
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    this.messages.push(message);
+  }
+}
+
+export class FakeRecorder implements OutcomeRecorder {
+  readonly results: RecordResult[] = [];
+  record(result: RecordResult): void {
+    this.results.push(result);
+  }
+}
+
+let sequence = 0;
+
+/** An SQS record as Lambda delivers it. */
+export function sqsRecord(
+  body: unknown,
+  attributes: Record<string, string> = {},
+  overrides: Partial<SQSRecord> = {},
+): SQSRecord {
+  sequence += 1;
+  const messageAttributes: SQSRecord['messageAttributes'] = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    messageAttributes[name] = {
+      dataType: 'String',
+      stringValue: value,
+      stringListValues: [],
+      binaryListValues: [],
+    };
+  }
+  return {
+    messageId: `message-${sequence}`,
+    receiptHandle: `receipt-${sequence}`,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '1700000000000',
+      SenderId: 'sender',
+      ApproximateFirstReceiveTimestamp: '1700000000001',
+    },
+    messageAttributes,
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:updates',
+    awsRegion: 'us-east-1',
+    ...overrides,
+  };
+}
