@@ -1,0 +1,131 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { awsClients } from '../lib/aws/clients';
+import { readSegmentComputeConfig } from '../lib/aws/compute-config';
+import { addComputeMetrics, computeLogger } from '../lib/aws/compute-telemetry';
+import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
+import { SqsBatchSender } from '../lib/aws/sqs-batch-sender';
+import { SqsComputeJobQueue, SqsUpdateQueue } from '../lib/aws/sqs-update-queue';
+import {
+  type ComputeJobQueue,
+  type PatientSource,
+  recomputeSegment,
+  type SegmentBudget,
+  type UpdateQueue,
+} from '../lib/compute';
+import type { ProtocolClass } from '../lib/protocol';
+import { describeProblems, problemsFromZod } from '../lib/validation-error';
+import { PROTOCOLS } from '../protocols';
+import { ComputeJobSchema } from '../schemas';
+
+export interface ComputeSegmentDependencies {
+  protocols: readonly ProtocolClass[];
+  patients: PatientSource;
+  updates: UpdateQueue;
+  jobs: ComputeJobQueue;
+  budget: SegmentBudget;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** A job message the schema refuses: redelivery cannot fix it, the DLQ keeps it for a look. */
+class InvalidComputeJobError extends Error {
+  override readonly name = 'InvalidComputeJobError';
+}
+
+function parseJob(record: SQSRecord) {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    throw new InvalidComputeJobError('compute job: body is not JSON');
+  }
+  const parsed = ComputeJobSchema.safeParse(body);
+  if (!parsed.success)
+    throw new InvalidComputeJobError(
+      `compute job: ${describeProblems(problemsFromZod(parsed.error))}`,
+    );
+  return parsed.data;
+}
+
+/**
+ * SQS-triggered by the compute jobs queue (batch size 1): recomputes one segment job. A job that
+ * fails (an enqueue still failing after retries, DynamoDB down, a malformed job) is reported in
+ * `batchItemFailures`, so SQS redelivers it and, after maxReceiveCount, moves it to the DLQ.
+ */
+export function createComputeSegmentHandler(dependencies: () => ComputeSegmentDependencies) {
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const deps = dependencies();
+    const { logger, metrics } = deps;
+    const processRecord = async (record: SQSRecord) => {
+      let job: ReturnType<typeof parseJob>;
+      try {
+        job = parseJob(record);
+      } catch (error) {
+        logger.error('compute job refused', {
+          messageId: record.messageId,
+          error: (error as Error).message,
+        });
+        metrics.addMetric('ComputeJobsRefused', MetricUnit.Count, 1);
+        throw error;
+      }
+      const started = Date.now();
+      const outcome = await recomputeSegment({
+        job,
+        protocols: deps.protocols,
+        patients: deps.patients,
+        updates: deps.updates,
+        jobs: deps.jobs,
+        remainingTimeMs: () => context.getRemainingTimeInMillis(),
+        budget: deps.budget,
+        log: logger,
+      });
+      addComputeMetrics(metrics, outcome.counts);
+      metrics.addMetric('SegmentPages', MetricUnit.Count, outcome.pages);
+      if (outcome.continuation) metrics.addMetric('ContinuationJobs', MetricUnit.Count, 1);
+      logger.info('segment job computed', {
+        runId: job.runId,
+        segment: job.segment,
+        totalSegments: job.totalSegments,
+        continuation: job.continuation ?? 0,
+        continued: outcome.continuation !== undefined,
+        pages: outcome.pages,
+        durationMs: Date.now() - started,
+        counts: outcome.counts,
+      });
+    };
+    try {
+      return await processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), {
+        context,
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+let defaults: ComputeSegmentDependencies | undefined;
+
+/** Created once per container, on first use (so importing the module reads no environment). */
+function defaultDependencies(): ComputeSegmentDependencies {
+  if (!defaults) {
+    const config = readSegmentComputeConfig();
+    const { documents, sqs } = awsClients();
+    const sender = new SqsBatchSender({ client: sqs });
+    defaults = {
+      protocols: PROTOCOLS,
+      patients: new DynamoDbPatientSource(documents, config.patientsTable),
+      updates: new SqsUpdateQueue(sender, config.updateQueueUrls),
+      jobs: new SqsComputeJobQueue(sender, config.computeJobsQueueUrl),
+      budget: config.segmentBudget,
+      logger: computeLogger(),
+      metrics: new Metrics(),
+    };
+  }
+  return defaults;
+}
+
+export const handler = createComputeSegmentHandler(defaultDependencies);

@@ -1,0 +1,94 @@
+import { DEFAULT_SEGMENT_POLICY, type SegmentPolicy } from '../compute/plan-recomputation';
+import { DEFAULT_SEGMENT_BUDGET, type SegmentBudget } from '../compute/recompute-segment';
+import type { UpdateQueueUrls } from './sqs-update-queue';
+
+/** The compute handlers' settings, from the environment serverless.yml gives them. */
+
+type Env = Record<string, string | undefined>;
+
+/** Names every missing variable at once. */
+function required<K extends string>(env: Env, names: readonly K[]): Record<K, string> {
+  const missing = names.filter((name) => !env[name]);
+  if (missing.length > 0) throw new Error(`missing environment variables: ${missing.join(', ')}`);
+  return Object.fromEntries(names.map((name) => [name, env[name] as string])) as Record<K, string>;
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`environment variable ${name} must be a positive integer`);
+  return value;
+}
+
+export const PLANNER_ENV = ['PATIENTS_TABLE', 'COMPUTE_JOBS_QUEUE_URL'] as const;
+export const SEGMENT_COMPUTE_ENV = [
+  'PATIENTS_TABLE',
+  'COMPUTE_JOBS_QUEUE_URL',
+  'GROUP_UPDATES_QUEUE_URL',
+  'TASK_UPDATES_QUEUE_URL',
+] as const;
+export const CHANGE_COMPUTE_ENV = [
+  'PATIENTS_TABLE',
+  'GROUP_UPDATES_QUEUE_URL',
+  'TASK_UPDATES_QUEUE_URL',
+] as const;
+
+export interface PlannerConfig {
+  patientsTable: string;
+  computeJobsQueueUrl: string;
+  /** Optional `COMPUTE_PATIENTS_PER_SEGMENT`, `COMPUTE_MIN_SEGMENTS`, `COMPUTE_MAX_SEGMENTS`. */
+  segmentPolicy: SegmentPolicy;
+}
+
+export interface SegmentComputeConfig {
+  patientsTable: string;
+  computeJobsQueueUrl: string;
+  updateQueueUrls: UpdateQueueUrls;
+  /** Optional `COMPUTE_PAGE_SIZE`, `COMPUTE_TIME_RESERVE_MS`. */
+  segmentBudget: SegmentBudget;
+}
+
+export interface ChangeComputeConfig {
+  patientsTable: string;
+  updateQueueUrls: UpdateQueueUrls;
+}
+
+export function readPlannerConfig(env: Env = process.env): PlannerConfig {
+  const v = required(env, PLANNER_ENV);
+  return {
+    patientsTable: v.PATIENTS_TABLE,
+    computeJobsQueueUrl: v.COMPUTE_JOBS_QUEUE_URL,
+    segmentPolicy: {
+      patientsPerSegment: positiveInt(
+        env,
+        'COMPUTE_PATIENTS_PER_SEGMENT',
+        DEFAULT_SEGMENT_POLICY.patientsPerSegment,
+      ),
+      minSegments: positiveInt(env, 'COMPUTE_MIN_SEGMENTS', DEFAULT_SEGMENT_POLICY.minSegments),
+      maxSegments: positiveInt(env, 'COMPUTE_MAX_SEGMENTS', DEFAULT_SEGMENT_POLICY.maxSegments),
+    },
+  };
+}
+
+export function readSegmentComputeConfig(env: Env = process.env): SegmentComputeConfig {
+  const v = required(env, SEGMENT_COMPUTE_ENV);
+  return {
+    patientsTable: v.PATIENTS_TABLE,
+    computeJobsQueueUrl: v.COMPUTE_JOBS_QUEUE_URL,
+    updateQueueUrls: { Group: v.GROUP_UPDATES_QUEUE_URL, Task: v.TASK_UPDATES_QUEUE_URL },
+    segmentBudget: {
+      pageSize: positiveInt(env, 'COMPUTE_PAGE_SIZE', DEFAULT_SEGMENT_BUDGET.pageSize),
+      reserveMs: positiveInt(env, 'COMPUTE_TIME_RESERVE_MS', DEFAULT_SEGMENT_BUDGET.reserveMs),
+    },
+  };
+}
+
+export function readChangeComputeConfig(env: Env = process.env): ChangeComputeConfig {
+  const v = required(env, CHANGE_COMPUTE_ENV);
+  return {
+    patientsTable: v.PATIENTS_TABLE,
+    updateQueueUrls: { Group: v.GROUP_UPDATES_QUEUE_URL, Task: v.TASK_UPDATES_QUEUE_URL },
+  };
+}

@@ -1,0 +1,21 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { UPDATE_TYPES } from '../../schemas';
+import type { ComputeCounts } from '../compute/compute-counts';
+
+/** Metrics for a computation's counts (EMF through Powertools). Counts only: no PHI. */
+export function addComputeMetrics(metrics: Metrics, counts: ComputeCounts): void {
+  metrics.addMetric('PatientsComputed', MetricUnit.Count, counts.patients);
+  metrics.addMetric('InvalidPatientRecords', MetricUnit.Count, counts.invalidPatients);
+  metrics.addMetric('ProtocolRuns', MetricUnit.Count, counts.protocolRuns);
+  metrics.addMetric('ProtocolRunsComputed', MetricUnit.Count, counts.computed);
+  metrics.addMetric('ProtocolRunsNotRelevant', MetricUnit.Count, counts.notRelevant);
+  metrics.addMetric('ProtocolRunsFailed', MetricUnit.Count, counts.failed);
+  for (const type of UPDATE_TYPES)
+    metrics.addMetric(`${type}UpdatesEnqueued`, MetricUnit.Count, counts.updates[type]);
+}
+
+/** One logger per container; the service name comes from `POWERTOOLS_SERVICE_NAME`. */
+export function computeLogger(): Logger {
+  return new Logger();
+}

@@ -1,0 +1,58 @@
+import {
+  type ComputeJob,
+  ComputeJobSchema,
+  UPDATE_ATTRIBUTE,
+  type UpdateType,
+} from '../../schemas';
+import type { ComputeJobQueue, QueuedUpdate, UpdateQueue } from '../compute/ports';
+import type { SqsBatchSender } from './sqs-batch-sender';
+
+/** The update queues, one per message type (env `GROUP_UPDATES_QUEUE_URL`, `TASK_UPDATES_QUEUE_URL`). */
+export type UpdateQueueUrls = Record<UpdateType, string>;
+
+/** `UpdateQueue` on SQS: each update goes to its type's queue with the contract's attributes. */
+export class SqsUpdateQueue implements UpdateQueue {
+  constructor(
+    private readonly sender: SqsBatchSender,
+    private readonly queueUrls: UpdateQueueUrls,
+  ) {}
+
+  async enqueue(updates: readonly QueuedUpdate[]): Promise<void> {
+    const byType = new Map<UpdateType, QueuedUpdate[]>();
+    for (const update of updates) {
+      const list = byType.get(update.type) ?? [];
+      list.push(update);
+      byType.set(update.type, list);
+    }
+    await Promise.all(
+      [...byType].map(([type, list]) =>
+        this.sender.send(
+          this.queueUrls[type],
+          list.map((update) => ({
+            body: update.body,
+            attributes: update.attributes,
+            label: `update ${update.attributes[UPDATE_ATTRIBUTE.updateId]?.StringValue ?? '(no id)'}`,
+          })),
+        ),
+      ),
+    );
+  }
+}
+
+/** `ComputeJobQueue` on SQS (env `COMPUTE_JOBS_QUEUE_URL`); each job is validated before sending. */
+export class SqsComputeJobQueue implements ComputeJobQueue {
+  constructor(
+    private readonly sender: SqsBatchSender,
+    private readonly queueUrl: string,
+  ) {}
+
+  async enqueue(jobs: readonly ComputeJob[]): Promise<void> {
+    await this.sender.send(
+      this.queueUrl,
+      jobs.map((job) => ({
+        body: JSON.stringify(ComputeJobSchema.parse(job)),
+        label: `job ${job.runId} segment ${job.segment}/${job.totalSegments}`,
+      })),
+    );
+  }
+}

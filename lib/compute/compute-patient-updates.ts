@@ -1,0 +1,70 @@
+import { type ChangeEvent, encodeUpdateAttributes, type Patient } from '../../schemas';
+import { computeProtocols, type ProtocolClass, type ProtocolRun } from '../protocol';
+import { type ComputeCounts, countRuns } from './compute-counts';
+import type { ComputeLog, QueuedUpdate } from './ports';
+import { updateIdFor } from './update-id';
+
+export interface ComputePatientUpdatesInput {
+  protocols: readonly ProtocolClass[];
+  patient: Patient;
+  /** The triggering change; null for a scheduled recomputation. */
+  change: ChangeEvent | null;
+  /** The computation's instant; also every update's `computed-at`. */
+  computedAt: Date;
+  /** Seeds the update ids: `run:<runId>` or `change:<message id>` (see update-id.ts). */
+  origin: string;
+  log: ComputeLog;
+}
+
+export interface PatientUpdates {
+  runs: ProtocolRun[];
+  updates: QueuedUpdate[];
+  counts: ComputeCounts;
+}
+
+/**
+ * Runs the protocols for one patient and turns their updates into queue messages. The runner has
+ * already validated every update with `UpdateSchema` (a run with an invalid one fails whole), so
+ * no second validation happens here. A failed run is logged by protocol, patient key and error
+ * code (the runner's messages name fields, never values) and counted; the others still send.
+ */
+export function computePatientUpdates(input: ComputePatientUpdatesInput): PatientUpdates {
+  const patientKey = input.patient.patient.key;
+  const runs = computeProtocols({
+    protocols: input.protocols,
+    patient: input.patient,
+    change: input.change,
+    now: input.computedAt,
+  });
+  const computedAt = input.computedAt.toISOString();
+  const updates: QueuedUpdate[] = [];
+  for (const run of runs) {
+    if (run.status === 'failed') {
+      input.log.warn('protocol run failed', {
+        protocol: run.protocol,
+        version: run.version,
+        patientKey,
+        errorCode: run.error?.code,
+        error: run.error?.message,
+      });
+    }
+    run.updates.forEach((update, position) => {
+      updates.push({
+        type: update.integration_type,
+        // JSON.stringify keeps the helpers' key order: the kit's wire JSON.
+        body: JSON.stringify(update),
+        attributes: encodeUpdateAttributes({
+          updateId: updateIdFor({
+            origin: input.origin,
+            protocol: run.protocol,
+            patientKey,
+            position,
+          }),
+          computedAt,
+          protocol: run.protocol,
+        }),
+      });
+    });
+  }
+  return { runs, updates, counts: countRuns(runs) };
+}

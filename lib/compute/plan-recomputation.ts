@@ -1,0 +1,65 @@
+import { type ComputeJob, ComputeJobSchema, MAX_TOTAL_SEGMENTS } from '../../schemas';
+import type { ComputeJobQueue, PatientCounter } from './ports';
+
+/** How many Scan segments a run uses. See docs/scaling.md for the numbers behind the defaults. */
+export interface SegmentPolicy {
+  /** Target patients per segment: one segment job should finish well inside the timeout. */
+  patientsPerSegment: number;
+  /** At least this many segments, even when the approximate count says fewer are needed. */
+  minSegments: number;
+  /** At most this many (DynamoDB allows 1,000,000). */
+  maxSegments: number;
+}
+
+export const DEFAULT_SEGMENT_POLICY: SegmentPolicy = {
+  patientsPerSegment: 10_000,
+  minSegments: 1,
+  maxSegments: 10_000,
+};
+
+/**
+ * Segments for an approximate patient count. The count can be hours stale (DynamoDB refreshes
+ * `ItemCount` about every 6 hours); a segment that turns out larger than planned is finished by
+ * continuation jobs (recompute-segment.ts), so the estimate only affects parallelism, never
+ * coverage.
+ */
+export function segmentCountFor(approximatePatients: number, policy: SegmentPolicy): number {
+  const needed = Math.ceil(Math.max(0, approximatePatients) / policy.patientsPerSegment);
+  const max = Math.min(policy.maxSegments, MAX_TOTAL_SEGMENTS);
+  return Math.min(max, Math.max(1, policy.minSegments, needed));
+}
+
+export interface RecomputationRun {
+  /** Stable for the run (the schedule event's id): a retried planner yields the same update ids. */
+  runId: string;
+  /** The run's instant: every segment computes with it and stamps it as `computed-at`. */
+  computedAt: Date;
+}
+
+/** The segment jobs of a run: one per segment, each validated against the job schema. */
+export function segmentJobs(run: RecomputationRun, totalSegments: number): ComputeJob[] {
+  const computedAt = run.computedAt.toISOString();
+  return Array.from({ length: totalSegments }, (_, segment) =>
+    ComputeJobSchema.parse({ runId: run.runId, computedAt, segment, totalSegments }),
+  );
+}
+
+export interface PlanRecomputationInput {
+  run: RecomputationRun;
+  counter: PatientCounter;
+  jobs: ComputeJobQueue;
+  policy: SegmentPolicy;
+}
+
+export interface RecomputationPlan {
+  approximatePatients: number;
+  totalSegments: number;
+}
+
+/** Sizes the run from the patient count and enqueues one job per segment. */
+export async function planRecomputation(input: PlanRecomputationInput): Promise<RecomputationPlan> {
+  const approximatePatients = await input.counter.approximatePatientCount();
+  const totalSegments = segmentCountFor(approximatePatients, input.policy);
+  await input.jobs.enqueue(segmentJobs(input.run, totalSegments));
+  return { approximatePatients, totalSegments };
+}

@@ -1,0 +1,67 @@
+import type { ComputeJob, Patient, ScanStartKey, UpdateType } from '../../schemas';
+
+/** The small interfaces the compute logic runs over; `lib/aws` implements them with AWS. */
+
+/** One patient record as read from the store: parsed, or refused by the patient schema. */
+export type PatientRecord =
+  | { kind: 'valid'; patientKey: string; patient: Patient }
+  /** `problems` names fields and what is expected (our schema's messages), never values. */
+  | { kind: 'invalid'; patientKey: string; problems: string };
+
+export interface SegmentPageRequest {
+  segment: number;
+  totalSegments: number;
+  /** Resume after this key; absent: the segment's start. */
+  startKey?: ScanStartKey;
+  /** Most records to read in this page (bounds the work between two time checks). */
+  limit: number;
+}
+
+export interface SegmentPage {
+  records: PatientRecord[];
+  /** Present while the segment has more records. */
+  lastKey?: ScanStartKey;
+}
+
+export interface PatientSource {
+  /** One patient by key; undefined when the store has no such patient. */
+  getPatient(patientKey: string): Promise<PatientRecord | undefined>;
+  /** One page of one segment of all patients. */
+  readSegmentPage(request: SegmentPageRequest): Promise<SegmentPage>;
+}
+
+export interface PatientCounter {
+  /** The store's approximate patient count (DynamoDB refreshes it about every 6 hours). */
+  approximatePatientCount(): Promise<number>;
+}
+
+/** An SQS message attribute value as `SendMessage` takes it. */
+export interface StringAttribute {
+  DataType: 'String';
+  StringValue: string;
+}
+
+/** One update ready for its type's queue: the wire JSON and the queue contract's attributes. */
+export interface QueuedUpdate {
+  type: UpdateType;
+  body: string;
+  attributes: Record<string, StringAttribute>;
+}
+
+export interface UpdateQueue {
+  /** Enqueues every update or throws: an update is never dropped silently. */
+  enqueue(updates: readonly QueuedUpdate[]): Promise<void>;
+}
+
+export interface ComputeJobQueue {
+  /** Enqueues every job or throws. */
+  enqueue(jobs: readonly ComputeJob[]): Promise<void>;
+}
+
+/** Structured log lines (Powertools' Logger fits). Callers pass keys, ids, counts, codes: no PHI. */
+export interface ComputeLog {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+export const SILENT_LOG: ComputeLog = { info() {}, warn() {} };

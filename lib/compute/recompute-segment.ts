@@ -1,0 +1,114 @@
+import type { ComputeJob } from '../../schemas';
+import type { ProtocolClass } from '../protocol';
+import { addCounts, type ComputeCounts, emptyCounts } from './compute-counts';
+import { computePatientUpdates } from './compute-patient-updates';
+import type {
+  ComputeJobQueue,
+  ComputeLog,
+  PatientSource,
+  QueuedUpdate,
+  UpdateQueue,
+} from './ports';
+import { runOrigin } from './update-id';
+
+/** How a segment job spends its invocation. See docs/scaling.md. */
+export interface SegmentBudget {
+  /** Patients read per Scan page; the time budget is checked between pages. */
+  pageSize: number;
+  /**
+   * Time kept back for enqueueing the continuation job and returning. Another page is started
+   * only while the remaining time exceeds this plus twice the slowest page seen so far.
+   */
+  reserveMs: number;
+}
+
+export const DEFAULT_SEGMENT_BUDGET: SegmentBudget = { pageSize: 100, reserveMs: 30_000 };
+
+export interface RecomputeSegmentInput {
+  job: ComputeJob;
+  protocols: readonly ProtocolClass[];
+  patients: PatientSource;
+  updates: UpdateQueue;
+  jobs: ComputeJobQueue;
+  /** The invocation's remaining time (Lambda's `context.getRemainingTimeInMillis`). */
+  remainingTimeMs: () => number;
+  budget: SegmentBudget;
+  log: ComputeLog;
+  /** Clock for page timing; injectable for tests. */
+  nowMs?: () => number;
+}
+
+export interface SegmentOutcome {
+  counts: ComputeCounts;
+  pages: number;
+  /** Set when the time budget ran short: the job enqueued to finish the segment. */
+  continuation?: ComputeJob;
+}
+
+/**
+ * Recomputes every patient of one Scan segment, page by page: each page's updates are enqueued
+ * before the next page is read. When the remaining time gets short, a continuation job carrying
+ * the Scan's `LastEvaluatedKey` is enqueued and the job ends, so a segment larger than planned is
+ * finished by further jobs and no patient is skipped.
+ *
+ * Any enqueue failure throws: SQS redelivers the job, which starts again from its own start key.
+ * The repeated updates carry the same update ids (same run, protocol, patient, position), and the
+ * appliers apply an update id once.
+ */
+export async function recomputeSegment(input: RecomputeSegmentInput): Promise<SegmentOutcome> {
+  const { job, budget, log } = input;
+  const nowMs = input.nowMs ?? Date.now;
+  const computedAt = new Date(job.computedAt);
+  const origin = runOrigin(job.runId);
+  const counts = emptyCounts();
+  let startKey = job.startKey;
+  let pages = 0;
+  let slowestPageMs = 0;
+
+  for (;;) {
+    const pageStarted = nowMs();
+    const page = await input.patients.readSegmentPage({
+      segment: job.segment,
+      totalSegments: job.totalSegments,
+      startKey,
+      limit: budget.pageSize,
+    });
+    const pageUpdates: QueuedUpdate[] = [];
+    for (const record of page.records) {
+      if (record.kind === 'invalid') {
+        counts.invalidPatients += 1;
+        log.warn('invalid patient record skipped', {
+          patientKey: record.patientKey,
+          problems: record.problems,
+        });
+        continue;
+      }
+      const computed = computePatientUpdates({
+        protocols: input.protocols,
+        patient: record.patient,
+        change: null,
+        computedAt,
+        origin,
+        log,
+      });
+      addCounts(counts, computed.counts);
+      pageUpdates.push(...computed.updates);
+    }
+    await input.updates.enqueue(pageUpdates);
+    pages += 1;
+    slowestPageMs = Math.max(slowestPageMs, nowMs() - pageStarted);
+
+    startKey = page.lastKey;
+    if (!startKey) return { counts, pages };
+
+    if (input.remainingTimeMs() <= budget.reserveMs + 2 * slowestPageMs) {
+      const continuation: ComputeJob = {
+        ...job,
+        startKey,
+        continuation: (job.continuation ?? 0) + 1,
+      };
+      await input.jobs.enqueue([continuation]);
+      return { counts, pages, continuation };
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+
+/** Hex characters kept from the sha256: 128 bits, far from any collision among our updates. */
+const UPDATE_ID_HEX_LENGTH = 32;
+
+export interface UpdateIdInput {
+  /** What caused the computation: `run:<runId>` or `change:<message id>`. */
+  origin: string;
+  protocol: string;
+  patientKey: string;
+  /** The update's index in the protocol's list for this patient. */
+  position: number;
+}
+
+/**
+ * A deterministic update id: a retried job or redelivered change yields the same ids, so the
+ * appliers (idempotent on `update-id`) apply each update once however often it is enqueued.
+ */
+export function updateIdFor(input: UpdateIdInput): string {
+  // JSON framing keeps the parts apart: ('a:b', 'c') and ('a', 'b:c') hash differently.
+  const framed = JSON.stringify([input.origin, input.protocol, input.patientKey, input.position]);
+  return createHash('sha256').update(framed).digest('hex').slice(0, UPDATE_ID_HEX_LENGTH);
+}
+
+export function runOrigin(runId: string): string {
+  return `run:${runId}`;
+}
+
+export function changeOrigin(changeId: string): string {
+  return `change:${changeId}`;
+}

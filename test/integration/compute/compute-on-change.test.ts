@@ -1,0 +1,144 @@
+import { handler as computeOnChange } from '../../../handlers/compute-on-change';
+import type { ChangeEvent, PatientInput } from '../../../schemas';
+import { CreateTaskUpdateSchema } from '../../../schemas';
+import { startTestStack, type TestStack } from '../../support/local-stack';
+import {
+  attributesOf,
+  drainQueue,
+  lambdaContext,
+  quietTelemetry,
+  seedPatients,
+  sendMessage,
+  sqsEventOf,
+  testPatient,
+} from './compute-test-support';
+
+const APPOINTMENT_ID = 77;
+
+/** Patient 0 has active diabetes and a confirmed appointment far in the future. */
+function patientWithAppointment(): PatientInput {
+  return {
+    ...testPatient(0),
+    appointments: [
+      {
+        id: APPOINTMENT_ID,
+        startTime: '2099-06-01T09:00:00',
+        providerKey: 'staff-7',
+        status: 'confirmed',
+      },
+    ],
+  };
+}
+
+const patientKey = patientWithAppointment().patient.key;
+
+function changeOf(overrides: Partial<ChangeEvent>): ChangeEvent {
+  return {
+    patient_key: patientKey,
+    model_name: 'appointment',
+    created: true,
+    deleted: false,
+    fields: { start_time: [null, '2099-06-01T09:00:00'] },
+    canvas_id: APPOINTMENT_ID,
+    external_id: null,
+    ...overrides,
+  };
+}
+
+describe('change-driven recomputation (DynamoDB Local + local SQS)', () => {
+  let stack: TestStack;
+  let restoreEnv: () => void;
+  let url: (logicalId: string) => string;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    restoreEnv = stack.applyEnv();
+    quietTelemetry();
+    url = (logicalId) => stack.queues[logicalId]?.url ?? '';
+    await seedPatients(stack.documents, stack.tables.PatientsTable ?? '', [
+      patientWithAppointment(),
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    restoreEnv?.();
+    await stack?.stop();
+  });
+
+  /** Sends the bodies to the changes queue, receives them and runs the handler on them. */
+  async function deliver(...bodies: unknown[]) {
+    for (const body of bodies) await sendMessage(stack.sqs, url('ChangesQueue'), body);
+    const messages = await drainQueue(stack.sqs, url('ChangesQueue'));
+    const response = await computeOnChange(
+      sqsEventOf(messages, stack.queues.ChangesQueue?.arn ?? ''),
+      lambdaContext(() => 60_000),
+    );
+    return { messages, response };
+  }
+
+  it('an appointment change recomputes only the appointment protocol: one Task, no Group', async () => {
+    const { response } = await deliver(changeOf({ model_name: 'appointment' }));
+    expect(response.batchItemFailures).toEqual([]);
+
+    expect(await drainQueue(stack.sqs, url('GroupUpdatesQueue'))).toEqual([]);
+    const tasks = await drainQueue(stack.sqs, url('TaskUpdatesQueue'));
+    expect(tasks).toHaveLength(1);
+    const task = CreateTaskUpdateSchema.parse(JSON.parse(tasks[0]?.Body ?? ''));
+    expect(task.patient_identifier.identifier.key).toBe(patientKey);
+    expect(task.integration_payload.dedupe_key).toBe(`appointment-reminder:${APPOINTMENT_ID}`);
+    const attributes = attributesOf(tasks[0] ?? {});
+    expect(attributes.protocol).toBe('appointment-reminder');
+    expect(attributes['update-id']).toMatch(/^[0-9a-f]{32}$/);
+    expect(Date.parse(attributes['computed-at'] ?? '')).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('a condition change recomputes only the diabetes group protocol', async () => {
+    const { response } = await deliver(
+      changeOf({ model_name: 'condition', fields: { clinical_status: ['inactive', 'active'] } }),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await drainQueue(stack.sqs, url('TaskUpdatesQueue'))).toEqual([]);
+    const groups = await drainQueue(stack.sqs, url('GroupUpdatesQueue'));
+    expect(groups.map((m) => attributesOf(m).protocol)).toEqual(['diabetes-care-group']);
+  });
+
+  it('a change outside every protocol list sends nothing and succeeds', async () => {
+    const { response } = await deliver(changeOf({ model_name: 'vital_sign' }));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await drainQueue(stack.sqs, url('TaskUpdatesQueue'))).toEqual([]);
+    expect(await drainQueue(stack.sqs, url('GroupUpdatesQueue'))).toEqual([]);
+  });
+
+  it('rejects an unknown patient and a malformed event as item failures; the rest of the batch is applied', async () => {
+    const { messages, response } = await deliver(
+      changeOf({ patient_key: 'patient-unknown' }),
+      'not a change event',
+      changeOf({ model_name: 'condition' }),
+    );
+    expect(messages).toHaveLength(3);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [messages[0]?.MessageId, messages[1]?.MessageId].sort(),
+    );
+    expect(await drainQueue(stack.sqs, url('TaskUpdatesQueue'))).toEqual([]);
+    expect(await drainQueue(stack.sqs, url('GroupUpdatesQueue'))).toHaveLength(1);
+  });
+
+  it('a redelivered change yields the same update id (the applier applies it once)', async () => {
+    await sendMessage(stack.sqs, url('ChangesQueue'), changeOf({ model_name: 'appointment' }));
+    const messages = await drainQueue(stack.sqs, url('ChangesQueue'));
+    const event = sqsEventOf(messages, stack.queues.ChangesQueue?.arn ?? '');
+    await computeOnChange(
+      event,
+      lambdaContext(() => 60_000),
+    );
+    await computeOnChange(
+      event,
+      lambdaContext(() => 60_000),
+    );
+    const tasks = await drainQueue(stack.sqs, url('TaskUpdatesQueue'));
+    expect(tasks).toHaveLength(2);
+    expect(attributesOf(tasks[0] ?? {})['update-id']).toBe(
+      attributesOf(tasks[1] ?? {})['update-id'],
+    );
+  });
+});

@@ -1,0 +1,127 @@
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { batchPutItems, patientItem } from '../../../lib/aws/table-items';
+import { DIABETES_CARE_GROUP_ID } from '../../../protocols/diabetes-care-group';
+import type { PatientInput } from '../../../schemas';
+
+/** Keeps handler output quiet in tests: no EMF lines, no log lines. */
+export function quietTelemetry(): void {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+}
+
+export { DIABETES_CARE_GROUP_ID };
+
+/** A patient as the protocols see it; every third one has active type 2 diabetes. */
+export function testPatient(index: number): PatientInput {
+  const key = `patient-${String(index).padStart(4, '0')}`;
+  return {
+    patient: { key, firstName: 'Test', lastName: 'Patient', birthDate: '1970-01-01', sex: 'F' },
+    conditions:
+      index % 3 === 0
+        ? [
+            {
+              id: index,
+              coding: [{ system: 'ICD-10', code: 'E11.9' }],
+              clinicalStatus: 'active',
+            },
+          ]
+        : [],
+  };
+}
+
+/** Writes patients as patients-table items (docs/data-model.md). */
+export async function seedPatients(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  patients: readonly PatientInput[],
+): Promise<void> {
+  const updatedAt = new Date().toISOString();
+  await batchPutItems(
+    documents,
+    tableName,
+    patients.map((p) => patientItem(p, updatedAt)),
+  );
+}
+
+/** Receives and deletes every message on the queue (with attributes). */
+export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
+  const all: Message[] = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    if (Messages.length === 0) return all;
+    all.push(...Messages);
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })),
+      }),
+    );
+  }
+}
+
+export async function sendMessage(sqs: SQSClient, queueUrl: string, body: unknown): Promise<void> {
+  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(body) }));
+}
+
+/** The SQS event Lambda would deliver for these received messages. */
+export function sqsEventOf(messages: readonly Message[], queueArn: string): SQSEvent {
+  return {
+    Records: messages.map((m) => ({
+      messageId: m.MessageId ?? '',
+      receiptHandle: m.ReceiptHandle ?? '',
+      body: m.Body ?? '',
+      attributes: {
+        ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+        SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+        SenderId: 'local',
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: m.MD5OfBody ?? '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: queueArn,
+      awsRegion: 'us-east-1',
+    })),
+  };
+}
+
+/** A Lambda context whose remaining time is what the test says. */
+export function lambdaContext(remainingMs: () => number): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'compute',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:compute',
+    memoryLimitInMB: '1024',
+    awsRequestId: 'test-request',
+    logGroupName: 'test',
+    logStreamName: 'test',
+    getRemainingTimeInMillis: remainingMs,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+/** The attributes of a received message as name to string value. */
+export function attributesOf(message: Message): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(message.MessageAttributes ?? {}).map(([name, v]) => [name, v.StringValue]),
+  );
+}

@@ -1,0 +1,138 @@
+import {
+  createTaskPayload,
+  ensurePatientInGroup,
+  Protocol,
+  type ProtocolMeta,
+  ProtocolResult,
+} from '../../../lib';
+import {
+  type ComputeJobQueue,
+  type PatientRecord,
+  type PatientSource,
+  type QueuedUpdate,
+  type SegmentPage,
+  type SegmentPageRequest,
+  SILENT_LOG,
+  type UpdateQueue,
+} from '../../../lib/compute';
+import { type ComputeJob, type Patient, PatientSchema } from '../../../schemas';
+
+/** In-memory fakes of the compute ports and small protocols, for unit tests (no I/O). */
+
+export function patientNamed(key: string): Patient {
+  return PatientSchema.parse({
+    patient: { key, firstName: 'Test', lastName: 'Patient', birthDate: '1970-01-01', sex: 'F' },
+  });
+}
+
+/** Patients split into segments by their index (`index % totalSegments`), paged by `limit`. */
+export class InMemoryPatientSource implements PatientSource {
+  readonly pageRequests: SegmentPageRequest[] = [];
+  constructor(readonly records: PatientRecord[]) {}
+
+  static of(keys: readonly string[]): InMemoryPatientSource {
+    return new InMemoryPatientSource(
+      keys.map((key) => ({ kind: 'valid', patientKey: key, patient: patientNamed(key) })),
+    );
+  }
+
+  async getPatient(patientKey: string): Promise<PatientRecord | undefined> {
+    return this.records.find((record) => record.patientKey === patientKey);
+  }
+
+  async readSegmentPage(request: SegmentPageRequest): Promise<SegmentPage> {
+    this.pageRequests.push(request);
+    const inSegment = this.records.filter(
+      (_, index) => index % request.totalSegments === request.segment,
+    );
+    const after = request.startKey?.patientKey;
+    const start = after === undefined ? 0 : inSegment.findIndex((r) => r.patientKey === after) + 1;
+    const records = inSegment.slice(start, start + request.limit);
+    const last = records.at(-1);
+    const more = start + request.limit < inSegment.length;
+    return { records, lastKey: more && last ? { patientKey: last.patientKey } : undefined };
+  }
+}
+
+export class InMemoryUpdateQueue implements UpdateQueue {
+  readonly sent: QueuedUpdate[] = [];
+  async enqueue(updates: readonly QueuedUpdate[]): Promise<void> {
+    this.sent.push(...updates);
+  }
+}
+
+export class InMemoryJobQueue implements ComputeJobQueue {
+  readonly sent: ComputeJob[] = [];
+  async enqueue(jobs: readonly ComputeJob[]): Promise<void> {
+    this.sent.push(...jobs);
+  }
+}
+
+/** Collects warnings so a test can check what was logged. */
+export function recordingLog() {
+  const warnings: { message: string; fields: Record<string, unknown> }[] = [];
+  return {
+    warnings,
+    log: {
+      ...SILENT_LOG,
+      warn(message: string, ...extra: Record<string, unknown>[]) {
+        warnings.push({ message, fields: Object.assign({}, ...extra) });
+      },
+    },
+  };
+}
+
+export const TEST_GROUP_ID = 'group-1';
+
+/** Recomputed on `condition` changes: one Group update per patient. */
+export class GroupEveryone extends Protocol {
+  static readonly meta: ProtocolMeta = {
+    key: 'group-everyone',
+    title: 'Group everyone',
+    version: '1.0.0',
+    description: 'test',
+    types: ['Group'],
+    computeOnChangeTypes: ['condition'],
+  };
+  computeResults(): ProtocolResult {
+    this.setUpdates([ensurePatientInGroup(this.patient.patient.key, TEST_GROUP_ID)]);
+    return new ProtocolResult();
+  }
+}
+
+/** Recomputed on `appointment` changes: two Task updates per patient. */
+export class TwoTasks extends Protocol {
+  static readonly meta: ProtocolMeta = {
+    key: 'two-tasks',
+    title: 'Two tasks',
+    version: '1.0.0',
+    description: 'test',
+    types: ['Task'],
+    computeOnChangeTypes: ['appointment'],
+  };
+  computeResults(): ProtocolResult {
+    const patientKey = this.patient.patient.key;
+    this.setUpdates([
+      createTaskPayload({ patientKey, createdByKey: 'staff-1', title: 'First', dedupeKey: 'a' }),
+      createTaskPayload({ patientKey, createdByKey: 'staff-1', title: 'Second', dedupeKey: 'b' }),
+    ]);
+    return new ProtocolResult();
+  }
+}
+
+/** Throws for the patient key `explodes`. */
+export class ThrowsForOnePatient extends Protocol {
+  static readonly meta: ProtocolMeta = {
+    key: 'throws-for-one',
+    title: 'Throws for one patient',
+    version: '1.0.0',
+    description: 'test',
+    types: ['Group'],
+    computeOnChangeTypes: [],
+  };
+  computeResults(): ProtocolResult {
+    if (this.patient.patient.key === 'explodes') throw new TypeError('boom with patient data');
+    this.setUpdates([ensurePatientInGroup(this.patient.patient.key, 'group-2')]);
+    return new ProtocolResult();
+  }
+}

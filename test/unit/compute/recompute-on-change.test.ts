@@ -1,0 +1,90 @@
+import { recomputeOnChange, SILENT_LOG } from '../../../lib/compute';
+import type { ChangeEvent } from '../../../schemas';
+import { GroupEveryone, InMemoryPatientSource, InMemoryUpdateQueue, TwoTasks } from './fakes';
+
+const computedAt = new Date('2024-03-02T10:00:00Z');
+
+function change(overrides: Partial<ChangeEvent> = {}): ChangeEvent {
+  return {
+    patient_key: 'p1',
+    model_name: 'appointment',
+    created: true,
+    deleted: false,
+    fields: { start_time: [null, '2024-03-10T09:00:00'] },
+    canvas_id: 42,
+    external_id: null,
+    ...overrides,
+  };
+}
+
+async function recompute(event: unknown, patients = InMemoryPatientSource.of(['p1'])) {
+  const updates = new InMemoryUpdateQueue();
+  const outcome = await recomputeOnChange({
+    event,
+    changeId: 'msg-1',
+    computedAt,
+    protocols: [GroupEveryone, TwoTasks],
+    patients,
+    updates,
+    log: SILENT_LOG,
+  });
+  return { outcome, updates };
+}
+
+describe('recomputeOnChange', () => {
+  it('recomputes only the protocols the change type impacts', async () => {
+    const { outcome, updates } = await recompute(change({ model_name: 'appointment' }));
+    expect(outcome).toMatchObject({
+      status: 'recomputed',
+      patientKey: 'p1',
+      counts: { protocolRuns: 2, computed: 1, notRelevant: 1, updates: { Group: 0, Task: 2 } },
+    });
+    expect(updates.sent.map((u) => u.attributes.protocol?.StringValue)).toEqual([
+      'two-tasks',
+      'two-tasks',
+    ]);
+    expect(updates.sent[0]?.attributes['computed-at']?.StringValue).toBe(
+      '2024-03-02T10:00:00.000Z',
+    );
+
+    const condition = await recompute(change({ model_name: 'condition' }));
+    expect(condition.updates.sent.map((u) => u.type)).toEqual(['Group']);
+  });
+
+  it('gives the same update ids when the same change message is redelivered', async () => {
+    const first = await recompute(change());
+    const again = await recompute(change());
+    const ids = (r: typeof first) =>
+      r.updates.sent.map((u) => u.attributes['update-id']?.StringValue);
+    expect(ids(again)).toEqual(ids(first));
+  });
+
+  it('rejects an unknown patient clearly, sending nothing', async () => {
+    const { outcome, updates } = await recompute(change({ patient_key: 'nobody' }));
+    expect(outcome).toEqual({
+      status: 'rejected',
+      reason: 'unknown-patient',
+      detail: 'no such patient',
+      patientKey: 'nobody',
+    });
+    expect(updates.sent).toEqual([]);
+  });
+
+  it('rejects a malformed event naming the fields, not the values', async () => {
+    const { outcome } = await recompute({ ...change(), model_name: 'secret-value', extra: 'x' });
+    expect(outcome).toMatchObject({ status: 'rejected', reason: 'invalid-change-event' });
+    const detail = (outcome as { detail: string }).detail;
+    expect(detail).toContain('model_name');
+    expect(detail).not.toContain('secret-value');
+
+    expect((await recompute(undefined)).outcome).toMatchObject({ reason: 'invalid-change-event' });
+  });
+
+  it('rejects a patient record the schema refuses', async () => {
+    const patients = new InMemoryPatientSource([
+      { kind: 'invalid', patientKey: 'p1', problems: 'patient.sex: must be one of F, M, O, UNK' },
+    ]);
+    const { outcome } = await recompute(change(), patients);
+    expect(outcome).toMatchObject({ status: 'rejected', reason: 'invalid-patient-record' });
+  });
+});
