@@ -21,12 +21,16 @@ export function handlerEnvironment(
   };
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(declared)) {
-    env[name] = resolveValue(name, value, resources);
+    env[name] = resolveLocalValue(name, value, resources);
   }
   return env;
 }
 
-function resolveValue(name: string, value: unknown, resources: ProvisionedResources): string {
+export function resolveLocalValue(
+  name: string,
+  value: unknown,
+  resources: ProvisionedResources,
+): string {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
     return String(value);
   const intrinsic = (value ?? {}) as Intrinsic;

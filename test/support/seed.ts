@@ -1,18 +1,18 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { foldName, nameInitial } from '../../lib/store';
+import { groupItem, labelItem } from '../../lib/aws/table-items';
 import type { TestStack } from './local-stack';
 
 /** Writes groups, patients and labels the way staff tooling would (docs/data-model.md). */
 export async function seedGroup(stack: TestStack, groupId: string, name: string, active = true) {
-  const nameKey = foldName(name);
   await stack.documents.send(
     new PutCommand({
       TableName: stack.tables.GroupsTable,
-      Item: { groupId, name, nameKey, nameInitial: nameInitial(nameKey), active },
+      Item: groupItem({ groupId, name, active }),
     }),
   );
 }
 
+/** A patient that exists (the appliers only check existence); its document is empty. */
 export async function seedPatient(stack: TestStack, patientKey: string) {
   await stack.documents.send(
     new PutCommand({ TableName: stack.tables.PatientsTable, Item: { patientKey, data: {} } }),
@@ -21,10 +21,7 @@ export async function seedPatient(stack: TestStack, patientKey: string) {
 
 export async function seedLabel(stack: TestStack, name: string, active: boolean) {
   await stack.documents.send(
-    new PutCommand({
-      TableName: stack.tables.LabelsTable,
-      Item: { nameKey: foldName(name), name, active },
-    }),
+    new PutCommand({ TableName: stack.tables.LabelsTable, Item: labelItem({ name, active }) }),
   );
 }
 

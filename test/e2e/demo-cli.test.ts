@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../local/serverless-config';
+
+jest.setTimeout(180_000);
+
+function runDemo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'),
+      ['scripts/demo.ts', ...args],
+      { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run demo', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'demo-inject-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints one JSON summary where enqueued + injected = applied + rejected', async () => {
+    const inject = join(dir, 'poison.jsonl');
+    writeFileSync(
+      inject,
+      `${JSON.stringify({ type: 'Group', body: '{"integration_type": "Group", "oops"' })}\n`,
+    );
+    const { code, stdout, stderr } = await runDemo([
+      '--json',
+      '--patients',
+      '5',
+      '--inject',
+      inject,
+    ]);
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+
+    const lines = stdout.trim().split('\n');
+    const summary = JSON.parse(lines[lines.length - 1] ?? '');
+    expect(summary).toMatchObject({
+      patients: 5,
+      protocolsRun: 10,
+      enqueued: { Group: 5, Task: 0 },
+      injected: 1,
+      applied: { Group: 5, Task: 0 },
+      rejected: { Group: 1, Task: 0 },
+      deadLettered: 1,
+      deadLetterReasons: { 'invalid-json': 1 },
+      // Odd patients have active diabetes: 1, 3, 5.
+      memberships: { active: 3, inactive: 2 },
+      tasks: 0,
+      labels: 0,
+    });
+    for (const type of ['Group', 'Task'] as const) {
+      expect(summary.enqueued[type] + (type === 'Group' ? summary.injected : 0)).toBe(
+        summary.applied[type] + summary.rejected[type],
+      );
+    }
+  });
+
+  it('exits non-zero with a clear message on an unreadable inject file', async () => {
+    const { code, stderr } = await runDemo(['--json', '--inject', join(dir, 'missing.jsonl')]);
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/cannot read the inject file/);
+  });
+});

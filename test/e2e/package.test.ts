@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../../local/serverless-config';
+
+jest.setTimeout(120_000);
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
+
+/** `serverless package` (osls) with no AWS credentials at all: it bundles and templates offline. */
+describe('npx serverless package', () => {
+  let dir: string;
+  let resources: Record<string, Resource>;
+  let artifacts: string[];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(PROJECT_ROOT, '.local', 'package-test-'));
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      ESBUILD_WORK_FOLDER: relative(PROJECT_ROOT, join(dir, 'esbuild')),
+    };
+    await promisify(execFile)(
+      join(PROJECT_ROOT, 'node_modules', '.bin', 'serverless'),
+      ['package', '--stage', 'prod', '--package', join(dir, 'out')],
+      { cwd: PROJECT_ROOT, env, maxBuffer: 16 * 1024 * 1024 },
+    );
+    const template = JSON.parse(
+      readFileSync(join(dir, 'out', 'cloudformation-template-update-stack.json'), 'utf8'),
+    );
+    resources = template.Resources;
+    artifacts = readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.zip'));
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const functions = () =>
+    Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+
+  it('bundles one artifact per function on nodejs22.x', () => {
+    expect(artifacts.sort()).toEqual(
+      [
+        'applyGroupMembership.zip',
+        'applyTask.zip',
+        'computeOnChange.zip',
+        'computeSegment.zip',
+        'planRecomputation.zip',
+      ].sort(),
+    );
+    for (const [, fn] of functions()) expect(fn.Properties.Runtime).toBe('nodejs22.x');
+  });
+
+  it('gives every function a role of its own and no shared default role', () => {
+    expect(resources.IamRoleLambdaExecution).toBeUndefined();
+    const roles = functions().map(([, fn]) => JSON.stringify(fn.Properties.Role));
+    expect(new Set(roles).size).toBe(functions().length);
+    for (const [, fn] of functions()) {
+      const role = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(resources[role]?.Type).toBe('AWS::IAM::Role');
+    }
+  });
+
+  it('gives each queue a visibility of at least 6x its consumer timeout, and a DLQ', () => {
+    const mappings = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::Lambda::EventSourceMapping',
+    );
+    expect(mappings).toHaveLength(4);
+    for (const mapping of mappings) {
+      const queueId = (mapping.Properties.EventSourceArn as { 'Fn::GetAtt': string[] })[
+        'Fn::GetAtt'
+      ][0] as string;
+      const fnId = (mapping.Properties.FunctionName as { 'Fn::GetAtt': string[] })[
+        'Fn::GetAtt'
+      ][0] as string;
+      const queue = resources[queueId]?.Properties ?? {};
+      const timeout = Number(resources[fnId]?.Properties.Timeout);
+      expect(Number(queue.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * timeout);
+      expect(queue.SqsManagedSseEnabled).toBe(true);
+      expect((queue.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount).toBe(5);
+      expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    }
+  });
+
+  it('schedules the planner and keeps the tables on demand, recoverable and encrypted', () => {
+    const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual(['rate(1 hour)']);
+    const tables = Object.values(resources).filter((r) => r.Type === 'AWS::DynamoDB::Table');
+    expect(tables.length).toBeGreaterThanOrEqual(5);
+    for (const table of tables) {
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      });
+    }
+  });
+});
