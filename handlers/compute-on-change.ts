@@ -4,7 +4,11 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { awsClients } from '../lib/aws/clients';
 import { readChangeComputeConfig } from '../lib/aws/compute-config';
-import { addComputeMetrics, computeLogger } from '../lib/aws/compute-telemetry';
+import {
+  addComputeMetrics,
+  COMPUTE_SUMMARY_MESSAGES,
+  computeLogger,
+} from '../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../lib/aws/sqs-batch-sender';
 import { SqsUpdateQueue } from '../lib/aws/sqs-update-queue';
@@ -77,7 +81,7 @@ export function createComputeOnChangeHandler(dependencies: () => ComputeOnChange
         throw new ChangeRejectedError(outcome.reason);
       }
       addComputeMetrics(metrics, outcome.counts);
-      logger.info('change recomputed', {
+      logger.info(COMPUTE_SUMMARY_MESSAGES.changeRecomputed, {
         messageId: record.messageId,
         patientKey: outcome.patientKey,
         counts: outcome.counts,

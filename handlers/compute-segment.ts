@@ -4,7 +4,11 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { awsClients } from '../lib/aws/clients';
 import { readSegmentComputeConfig } from '../lib/aws/compute-config';
-import { addComputeMetrics, computeLogger } from '../lib/aws/compute-telemetry';
+import {
+  addComputeMetrics,
+  COMPUTE_SUMMARY_MESSAGES,
+  computeLogger,
+} from '../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../lib/aws/sqs-batch-sender';
 import { SqsComputeJobQueue, SqsUpdateQueue } from '../lib/aws/sqs-update-queue';
@@ -85,7 +89,7 @@ export function createComputeSegmentHandler(dependencies: () => ComputeSegmentDe
       addComputeMetrics(metrics, outcome.counts);
       metrics.addMetric('SegmentPages', MetricUnit.Count, outcome.pages);
       if (outcome.continuation) metrics.addMetric('ContinuationJobs', MetricUnit.Count, 1);
-      logger.info('segment job computed', {
+      logger.info(COMPUTE_SUMMARY_MESSAGES.segmentComputed, {
         runId: job.runId,
         segment: job.segment,
         totalSegments: job.totalSegments,

@@ -3,7 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { awsClients } from '../lib/aws/clients';
 import { readPlannerConfig } from '../lib/aws/compute-config';
-import { computeLogger } from '../lib/aws/compute-telemetry';
+import { COMPUTE_SUMMARY_MESSAGES, computeLogger } from '../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../lib/aws/sqs-batch-sender';
 import { SqsComputeJobQueue } from '../lib/aws/sqs-update-queue';
@@ -43,7 +43,11 @@ export function createPlanRecomputationHandler(dependencies: () => PlanRecomputa
     const parsedTime = event.time ? new Date(event.time) : undefined;
     const computedAt = parsedTime && !Number.isNaN(parsedTime.getTime()) ? parsedTime : new Date();
     const plan = await planRecomputation({ run: { runId, computedAt }, counter, jobs, policy });
-    logger.info('recomputation planned', { runId, computedAt: computedAt.toISOString(), ...plan });
+    logger.info(COMPUTE_SUMMARY_MESSAGES.planned, {
+      runId,
+      computedAt: computedAt.toISOString(),
+      ...plan,
+    });
     metrics.addMetric('RecomputationSegmentsPlanned', MetricUnit.Count, plan.totalSegments);
     metrics.publishStoredMetrics();
     return { runId, ...plan };

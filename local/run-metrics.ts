@@ -5,6 +5,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { COMPUTE_SUMMARY_MESSAGES } from '../lib/aws/compute-telemetry';
 import type { BatchOutcome } from './offline-sqs-event-source/queue-poller';
 import type { ProvisionedResources } from './provision';
 
@@ -30,7 +31,10 @@ export interface ComputeTotals {
   updates: ByType;
 }
 
-const COMPUTE_MESSAGES = new Set(['segment job computed', 'change recomputed']);
+const COMPUTE_MESSAGES = new Set<string>([
+  COMPUTE_SUMMARY_MESSAGES.segmentComputed,
+  COMPUTE_SUMMARY_MESSAGES.changeRecomputed,
+]);
 
 /**
  * The counts of a compute function's summary log line (`segment job computed`, `change

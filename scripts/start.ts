@@ -4,6 +4,7 @@
  * cycle. Ctrl-C stops everything.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { COMPUTE_SUMMARY_MESSAGES } from '../lib/aws/compute-telemetry';
 import { type OfflineStack, startOfflineStack } from '../local/offline-stack';
 import {
   acknowledgedByType,
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
         const counts = computeCountsOfLine(line);
         if (counts) addComputeTotals(compute, counts);
         // The planner's summary line marks a recomputation, at start or on the schedule.
-        if (line.includes('"recomputation planned"')) {
+        if (line.includes(JSON.stringify(COMPUTE_SUMMARY_MESSAGES.planned))) {
           pendingCycles += 1;
           cycleStarted?.();
         }

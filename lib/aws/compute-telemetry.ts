@@ -19,3 +19,13 @@ export function addComputeMetrics(metrics: Metrics, counts: ComputeCounts): void
 export function computeLogger(): Logger {
   return new Logger();
 }
+
+/**
+ * The summary lines the compute functions log, one per invocation, with their counts. The local
+ * stack (`npm start`, `npm run demo`) reads them to report a cycle, so they are named once here.
+ */
+export const COMPUTE_SUMMARY_MESSAGES = {
+  planned: 'recomputation planned',
+  segmentComputed: 'segment job computed',
+  changeRecomputed: 'change recomputed',
+} as const;
