@@ -10,6 +10,8 @@ export interface DynamoDbLocal {
   port: number;
   /** Stops the Java process and waits for it to exit. */
   stop(): Promise<void>;
+  /** Kills the Java process at once (SIGKILL, no shutdown), as a crash would; waits for the exit. */
+  kill(): Promise<void>;
 }
 
 export interface DynamoDbLocalOptions {
@@ -79,11 +81,15 @@ export async function startDynamoDbLocal(
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited(child);
   };
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited(child);
+  };
   try {
     await waitUntilAnswering(endpoint, child, options.startTimeoutMs ?? 30_000);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { endpoint, port, stop };
+  return { endpoint, port, stop, kill };
 }

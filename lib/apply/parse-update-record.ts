@@ -1,4 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
+import type { z } from 'zod';
 import {
   UPDATE_ATTRIBUTE,
   UPDATE_SCHEMA_BY_TYPE,
@@ -7,7 +8,7 @@ import {
   type UpdateOfType,
   type UpdateType,
 } from '../../schemas';
-import { describeProblems, problemsFromZod } from '../validation-error';
+import { describeProblems, formatPath, problemsFromZod } from '../validation-error';
 import type { Rejection } from './outcomes';
 import type { UpdateMetadata } from './update-metadata';
 
@@ -70,6 +71,25 @@ export function readUpdateMetadata(record: SQSRecord): MetadataResult {
   };
 }
 
+/**
+ * The schema rejection's detail. Unknown keys are counted, not named: a key is text from the
+ * message and may carry PHI (a producer keying a map by patient name). The DLQ keeps the body for
+ * whoever needs the names.
+ */
+export function schemaDetail(error: z.ZodError): string {
+  return describeProblems(
+    error.issues.map((issue) => {
+      if (issue.code !== 'unrecognized_keys')
+        return { field: formatPath(issue.path), message: issue.message };
+      const count = issue.keys.length;
+      return {
+        field: formatPath(issue.path),
+        message: `${count} unknown field${count === 1 ? '' : 's'} (names withheld, see the message body)`,
+      };
+    }),
+  );
+}
+
 function isUpdateType(value: unknown): value is UpdateType {
   return typeof value === 'string' && (UPDATE_TYPES as readonly string[]).includes(value);
 }
@@ -107,8 +127,7 @@ export function parseUpdateRecord<T extends UpdateType>(
 
   const parsed = UPDATE_SCHEMA_BY_TYPE[queueType].safeParse(body);
   if (!parsed.success) {
-    const detail = describeProblems(problemsFromZod(parsed.error));
-    return reject({ code: 'schema', detail: clipDetail(detail) });
+    return reject({ code: 'schema', detail: clipDetail(schemaDetail(parsed.error)) });
   }
   if (!metadata.ok) return reject(metadata.rejection);
   return { ok: true, update: parsed.data as UpdateOfType<T>, meta: metadata.meta };

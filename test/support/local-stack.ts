@@ -20,6 +20,8 @@ export interface TestStack extends ProvisionedResources {
   sqs: SQSClient;
   /** Stops DynamoDB Local (a file-backed one keeps its data) and restarts it on the same port. */
   stopDynamoDb(): Promise<void>;
+  /** Kills DynamoDB Local with SIGKILL (a crash: no shutdown); `startDynamoDb` brings it back. */
+  killDynamoDb(): Promise<void>;
   startDynamoDb(): Promise<void>;
   /** Sets `env` on process.env (for handlers that read their config at import). Returns an undo. */
   applyEnv(): () => void;
@@ -67,6 +69,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     sqs,
     async stopDynamoDb() {
       await ddb?.stop();
+      ddb = undefined;
+    },
+    async killDynamoDb() {
+      await ddb?.kill();
       ddb = undefined;
     },
     async startDynamoDb() {

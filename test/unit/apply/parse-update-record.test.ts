@@ -72,6 +72,24 @@ describe('parseUpdateRecord', () => {
     expect(!parsed.ok && parsed.rejection.detail).not.toContain(secret);
   });
 
+  it('counts unknown fields without naming them (a key may carry PHI)', () => {
+    const secret = 'Jane Doe 1970-01-01';
+    const body = {
+      ...groupUpdate,
+      [secret]: true,
+      integration_payload: { ...groupUpdate.integration_payload, Jane: 1, Doe: 2 },
+    };
+
+    const parsed = parseUpdateRecord(sqsRecord(body), 'Group');
+
+    expect(!parsed.ok && parsed.rejection).toEqual({
+      code: 'schema',
+      detail:
+        'integration_payload: 2 unknown fields (names withheld, see the message body); ' +
+        '(message): 1 unknown field (names withheld, see the message body)',
+    });
+  });
+
   it('does not quote an invalid JSON body', () => {
     const parsed = parseUpdateRecord(sqsRecord('{"name": "Jane Doe"'), 'Task');
 
