@@ -82,13 +82,17 @@ export class DynamoDbMembershipStore implements MembershipStore {
     }
   }
 
-  confirm(key: MembershipKey, active: boolean, stamp: MembershipStamp): Promise<ConditionalWrite> {
-    const { set, remove, values } = this.stampUpdate(key, active, stamp);
+  /** One guarded UpdateItem: the item exists, holds `active = <stateValue>`, and is older. */
+  private guardedWrite(
+    key: MembershipKey,
+    { set, remove, values }: { set: string[]; remove: string[]; values: Record<string, unknown> },
+    stateValue: ':active' | ':from',
+  ): Promise<ConditionalWrite> {
     return this.conditionalUpdate({
       TableName: this.tables.membershipsTable,
       Key: { groupId: key.groupId, patientKey: key.patientKey },
       UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-      ConditionExpression: `attribute_exists(patientKey) AND #active = :active AND ${IS_OLDER_THAN_STAMP}`,
+      ConditionExpression: `attribute_exists(patientKey) AND #active = ${stateValue} AND ${IS_OLDER_THAN_STAMP}`,
       ExpressionAttributeNames: {
         '#active': 'active',
         '#version': 'version',
@@ -99,34 +103,28 @@ export class DynamoDbMembershipStore implements MembershipStore {
     });
   }
 
+  /** Steady state: the item already holds `active`; only the newer stamp is recorded. */
+  confirm(key: MembershipKey, active: boolean, stamp: MembershipStamp): Promise<ConditionalWrite> {
+    return this.guardedWrite(key, this.stampUpdate(key, active, stamp), ':active');
+  }
+
+  /** A change of state: from `!active` to `active`, opening or closing a period. */
   transition(
     key: MembershipKey,
     active: boolean,
     stamp: MembershipStamp,
   ): Promise<ConditionalWrite> {
-    const { set, remove, values } = this.stampUpdate(key, active, stamp);
+    const update = this.stampUpdate(key, active, stamp);
     if (active) {
       // A new period: the previous one's start and end are superseded (updatedAt history is in
       // the version stamp; see docs/data-model.md).
-      set.push('startedAt = :at');
-      remove.push('endedAt');
+      update.set.push('startedAt = :at');
+      update.remove.push('endedAt');
     } else {
-      set.push('endedAt = :at');
+      update.set.push('endedAt = :at');
     }
-    values[':from'] = !active;
-    return this.conditionalUpdate({
-      TableName: this.tables.membershipsTable,
-      Key: { groupId: key.groupId, patientKey: key.patientKey },
-      UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-      ConditionExpression: `attribute_exists(patientKey) AND #active = :from AND ${IS_OLDER_THAN_STAMP}`,
-      ExpressionAttributeNames: {
-        '#active': 'active',
-        '#version': 'version',
-        '#lastUpdateId': 'lastUpdateId',
-      },
-      ExpressionAttributeValues: values,
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    });
+    update.values[':from'] = !active;
+    return this.guardedWrite(key, update, ':from');
   }
 
   async create(
