@@ -1,7 +1,4 @@
 import '../support/quiet-sdk-warning';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../handlers/apply-group-membership';
 import { awsClients } from '../../lib/aws/clients';
@@ -19,12 +16,10 @@ import {
 
 let stack: TestStack;
 let restoreEnv: () => void;
-let dbPath: string;
 
 beforeAll(async () => {
   // File-backed so the data survives stopping the process.
-  dbPath = await mkdtemp(join(tmpdir(), 'ddb-outage-'));
-  stack = await startTestStack({ dbPath });
+  stack = await startTestStack({ fileBacked: true });
   restoreEnv = stack.applyEnv();
   quietPowertools();
 });
@@ -32,7 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   restoreEnv?.();
   await stack?.stop();
-  await rm(dbPath, { recursive: true, force: true });
 });
 
 describe('DynamoDB stopped in the middle of a batch', () => {

@@ -1,7 +1,4 @@
 import '../support/quiet-sdk-warning';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { handler as groupHandler } from '../../handlers/apply-group-membership';
 import { handler as taskHandler } from '../../handlers/apply-task';
 import { createTaskPayload, ensurePatientInGroup } from '../../lib/update-helpers';
@@ -39,11 +36,10 @@ const TASK_PATIENTS = 10;
 
 let stack: TestStack;
 let restoreEnv: () => void;
-let dbPath: string;
 
 beforeAll(async () => {
-  dbPath = await mkdtemp(join(tmpdir(), 'ddb-crash-'));
-  stack = await startTestStack({ dbPath });
+  // File-backed so the data survives killing the process.
+  stack = await startTestStack({ fileBacked: true });
   restoreEnv = stack.applyEnv();
   quietPowertools();
 });
@@ -51,7 +47,6 @@ beforeAll(async () => {
 afterAll(async () => {
   restoreEnv?.();
   await stack?.stop();
-  await rm(dbPath, { recursive: true, force: true });
 });
 
 const newStats = (): ConsumeStats => ({

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -29,8 +32,11 @@ export interface TestStack extends ProvisionedResources {
 }
 
 export interface TestStackOptions {
-  /** A folder for a file-backed DynamoDB Local, needed to stop and restart it without data loss. */
-  dbPath?: string;
+  /**
+   * File-backed DynamoDB Local in a temporary folder (removed by `stop`), so it can be stopped or
+   * killed and restarted without data loss. Default in memory.
+   */
+  fileBacked?: boolean;
 }
 
 /**
@@ -38,7 +44,8 @@ export interface TestStackOptions {
  * One per test file: files run in parallel workers and must not share state.
  */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
-  let ddb: DynamoDbLocal | undefined = await startDynamoDbLocal({ dbPath: options.dbPath });
+  const dbPath = options.fileBacked ? await mkdtemp(join(tmpdir(), 'ddb-local-')) : undefined;
+  let ddb: DynamoDbLocal | undefined = await startDynamoDbLocal({ dbPath });
   const port = ddb.port;
   const sqsLocal: SqsLocal = await startSqsLocal();
   const config = await loadServerlessConfig(TEST_STAGE);
@@ -77,7 +84,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
     async startDynamoDb() {
       if (ddb) return;
-      ddb = await startDynamoDbLocal({ port, dbPath: options.dbPath });
+      ddb = await startDynamoDbLocal({ port, dbPath });
     },
     applyEnv() {
       const saved = new Map(Object.keys(env).map((k) => [k, process.env[k]]));
@@ -94,6 +101,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       sqs.destroy();
       await sqsLocal.stop();
       await ddb?.stop();
+      if (dbPath) await rm(dbPath, { recursive: true, force: true });
     },
   };
 }
