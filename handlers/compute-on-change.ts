@@ -1,4 +1,3 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -8,6 +7,7 @@ import {
   addComputeMetrics,
   COMPUTE_SUMMARY_MESSAGES,
   computeLogger,
+  processSqsBatchWithMetrics,
 } from '../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../lib/aws/sqs-batch-sender';
@@ -87,14 +87,7 @@ export function createComputeOnChangeHandler(dependencies: () => ComputeOnChange
         counts: outcome.counts,
       });
     };
-    try {
-      return await processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), {
-        context,
-        throwOnFullBatchFailure: false,
-      });
-    } finally {
-      metrics.publishStoredMetrics();
-    }
+    return processSqsBatchWithMetrics(event, processRecord, metrics, context);
   };
 }
 

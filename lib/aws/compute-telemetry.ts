@@ -1,5 +1,7 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { UPDATE_TYPES } from '../../schemas';
 import type { ComputeCounts } from '../compute/compute-counts';
 
@@ -29,3 +31,23 @@ export const COMPUTE_SUMMARY_MESSAGES = {
   segmentComputed: 'segment job computed',
   changeRecomputed: 'change recomputed',
 } as const;
+
+/**
+ * Runs an SQS batch through Powertools' partial-response processor (a failed record is reported,
+ * the others acknowledged) and publishes the metrics the records stored, whatever happens.
+ */
+export async function processSqsBatchWithMetrics(
+  event: SQSEvent,
+  processRecord: (record: SQSRecord) => Promise<void>,
+  metrics: Metrics,
+  context: Context | undefined,
+): Promise<SQSBatchResponse> {
+  try {
+    return await processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), {
+      context,
+      throwOnFullBatchFailure: false,
+    });
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}
