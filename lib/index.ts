@@ -7,6 +7,11 @@ export {
   createTaskPayload,
   ensurePatientInGroup,
   ensurePatientNotInGroup,
+  type TaskCommentInput,
+  type TaskRef,
+  taskCommentPayload,
+  type UpdateTaskInput,
+  updateTaskPayload,
 } from './update-helpers';
 export { UpdateValidationError, type ValidationProblem } from './validation-error';
 export { type PythonJsonOptions, toPythonJson } from './wire-json';

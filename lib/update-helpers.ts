@@ -6,7 +6,11 @@ import {
   type GroupMembershipUpdate,
   GroupMembershipUpdateSchema,
   type KeyIdentifier,
+  type TaskCommentUpdate,
+  TaskCommentUpdateSchema,
   type TaskStatus,
+  type UpdateTaskUpdate,
+  UpdateTaskUpdateSchema,
 } from '../schemas';
 import { problemsFromZod, UpdateValidationError } from './validation-error';
 
@@ -146,4 +150,127 @@ export function createTaskPayload(input: CreateTaskInput): CreateTaskUpdate {
     integration_payload: payload as CreateTaskPayload,
   } satisfies CreateTaskUpdate;
   return validated('task update', CreateTaskUpdateSchema, message, taskArgument);
+}
+
+/** Names the task a lifecycle message acts on: its `dedupeKey`, or its stored `taskId`. */
+export type TaskRef = { dedupeKey: string; taskId?: never } | { taskId: string; dedupeKey?: never };
+
+/** Ours: changes an existing task. Only what is given changes; labels are added or removed. */
+export type UpdateTaskInput = TaskRef & {
+  patientKey: string;
+  status?: TaskStatus;
+  title?: string;
+  teamIdentifier?: string;
+  /** `YYYY-MM-DDThh:mm:ss`. */
+  due?: string;
+  /** Label names to put on the task; missing ones are created when applied. */
+  addLabels?: readonly string[];
+  removeLabels?: readonly string[];
+  assigneeIdentifier?: string;
+};
+
+/** Ours: a comment on an existing task. */
+export type TaskCommentInput = TaskRef & {
+  patientKey: string;
+  createdByKey: string;
+  body: string;
+  /** `YYYY-MM-DDThh:mm:ss`. */
+  created?: string;
+};
+
+function taskReference(input: Partial<{ dedupeKey: unknown; taskId: unknown }>) {
+  const ref: Record<string, unknown> = {};
+  if (input.dedupeKey !== undefined) ref.dedupe_key = input.dedupeKey;
+  if (input.taskId !== undefined) ref.task_id = input.taskId;
+  return ref as { dedupe_key?: string; task_id?: string };
+}
+
+/** The helper argument for a lifecycle message's wire path (for errors). */
+function lifecycleArgument(names: Record<string, string>) {
+  return (path: string): string => {
+    const listItem = /^integration_payload\.(labels_added|labels_removed)(\[\d+\])$/.exec(path);
+    if (listItem) return `${names[`integration_payload.${listItem[1]}`]}${listItem[2]}`;
+    return names[path] ?? path;
+  };
+}
+
+const TASK_REFERENCE_ARGUMENTS: Record<string, string> = {
+  'patient_identifier.identifier.key': 'patientKey',
+  'integration_payload.task': 'dedupeKey or taskId',
+  'integration_payload.task.dedupe_key': 'dedupeKey',
+  'integration_payload.task.task_id': 'taskId',
+};
+
+const UPDATE_TASK_ARGUMENTS: Record<string, string> = {
+  ...TASK_REFERENCE_ARGUMENTS,
+  integration_payload: 'the changes',
+  'integration_payload.status': 'status',
+  'integration_payload.title': 'title',
+  'integration_payload.team_identifier': 'teamIdentifier',
+  'integration_payload.due': 'due',
+  'integration_payload.labels_added': 'addLabels',
+  'integration_payload.labels_removed': 'removeLabels',
+  'integration_payload.assignee.identifier.key': 'assigneeIdentifier',
+};
+
+/**
+ * A message that changes an existing task of the patient (found by `dedupeKey` or `taskId`): status,
+ * title, team, due, assignee, labels added or removed. Empty values are left out, as the kit does;
+ * a message must change something.
+ */
+export function updateTaskPayload(input: UpdateTaskInput): UpdateTaskUpdate {
+  const { patientKey, status, title, teamIdentifier, due } = input ?? {};
+  const { addLabels, removeLabels, assigneeIdentifier } = input ?? {};
+  const payload: Record<string, unknown> = { task: taskReference(input ?? {}) };
+  if (given(status)) payload.status = status;
+  if (given(title)) payload.title = title;
+  if (given(teamIdentifier)) payload.team_identifier = teamIdentifier;
+  if (given(due)) payload.due = due;
+  if (given(addLabels))
+    payload.labels_added = Array.isArray(addLabels) ? [...addLabels] : addLabels;
+  if (given(removeLabels))
+    payload.labels_removed = Array.isArray(removeLabels) ? [...removeLabels] : removeLabels;
+  if (given(assigneeIdentifier)) payload.assignee = keyIdentifier(assigneeIdentifier);
+  const message = {
+    integration_type: 'TaskUpdate',
+    ...ENVELOPE,
+    patient_identifier: keyIdentifier(patientKey),
+    integration_payload: payload as UpdateTaskUpdate['integration_payload'],
+  } satisfies UpdateTaskUpdate;
+  return validated(
+    'task lifecycle update',
+    UpdateTaskUpdateSchema,
+    message,
+    lifecycleArgument(UPDATE_TASK_ARGUMENTS),
+  );
+}
+
+const TASK_COMMENT_ARGUMENTS: Record<string, string> = {
+  ...TASK_REFERENCE_ARGUMENTS,
+  'integration_payload.creator.identifier.key': 'createdByKey',
+  'integration_payload.body': 'body',
+  'integration_payload.created': 'created',
+};
+
+/** A message that adds a comment to an existing task of the patient, once however often sent. */
+export function taskCommentPayload(input: TaskCommentInput): TaskCommentUpdate {
+  const { patientKey, createdByKey, body, created } = input ?? {};
+  const payload: Record<string, unknown> = {
+    task: taskReference(input ?? {}),
+    creator: keyIdentifier(createdByKey),
+    body,
+  };
+  if (given(created)) payload.created = created;
+  const message = {
+    integration_type: 'TaskComment',
+    ...ENVELOPE,
+    patient_identifier: keyIdentifier(patientKey),
+    integration_payload: payload as TaskCommentUpdate['integration_payload'],
+  } satisfies TaskCommentUpdate;
+  return validated(
+    'task comment',
+    TaskCommentUpdateSchema,
+    message,
+    lifecycleArgument(TASK_COMMENT_ARGUMENTS),
+  );
 }

@@ -34,8 +34,8 @@ function attributeValue(name: string, value: unknown, where: string): MessageAtt
 }
 
 /**
- * Reads a JSON-lines file of `{"type": "Group"|"Task", "body": "<raw string>", "attributes": {...}}`
- * (attributes optional; blank lines skipped). Errors name the line, never its content.
+ * Reads a JSON-lines file of `{"type": "<update type>", "body": "<raw string>", "attributes": {...}}`
+ * (type: one of UPDATE_TYPES, e.g. "Group", "TaskUpdate"; attributes optional; blank lines skipped). Errors name the line, never its content.
  */
 export function readInjectFile(path: string): InjectedMessage[] {
   let text: string;

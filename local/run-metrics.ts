@@ -6,23 +6,27 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { COMPUTE_SUMMARY_MESSAGES } from '../lib/aws/compute-telemetry';
+import { UPDATE_TYPES, type UpdateType } from '../schemas';
 import type { BatchOutcome } from './offline-sqs-event-source/queue-poller';
 import type { ProvisionedResources } from './provision';
 
-export const UPDATE_TYPES = ['Group', 'Task'] as const;
-export type UpdateType = (typeof UPDATE_TYPES)[number];
+// The message types are the schema's: a new type shows up in every local summary.
+export { UPDATE_TYPES, type UpdateType };
 export type ByType = Record<UpdateType, number>;
 
 /** The queue and DLQ of each message type (logical ids in resources/queues.yml). */
 export const UPDATE_QUEUES: Record<UpdateType, { queue: string; deadLetterQueue: string }> = {
   Group: { queue: 'GroupUpdatesQueue', deadLetterQueue: 'GroupUpdatesDeadLetterQueue' },
   Task: { queue: 'TaskUpdatesQueue', deadLetterQueue: 'TaskUpdatesDeadLetterQueue' },
+  TaskUpdate: { queue: 'TaskLifecycleQueue', deadLetterQueue: 'TaskLifecycleDeadLetterQueue' },
+  TaskComment: { queue: 'TaskCommentsQueue', deadLetterQueue: 'TaskCommentsDeadLetterQueue' },
 };
 
 /** The DLQ reason of a message SQS itself moved there (a record that kept failing). */
 export const REDRIVE_REASON = 'max-receive-count-exceeded';
 
-export const zeroByType = (): ByType => ({ Group: 0, Task: 0 });
+export const zeroByType = (): ByType =>
+  Object.fromEntries(UPDATE_TYPES.map((type) => [type, 0])) as ByType;
 
 /** What the compute functions reported (their structured log lines), summed. */
 export interface ComputeTotals {
@@ -54,10 +58,9 @@ export function computeCountsOfLine(line: string): ComputeTotals | undefined {
   return {
     patients: Number(counts.patients ?? 0),
     protocolRuns: Number(counts.protocolRuns ?? 0),
-    updates: {
-      Group: Number(counts.updates?.Group ?? 0),
-      Task: Number(counts.updates?.Task ?? 0),
-    },
+    updates: Object.fromEntries(
+      UPDATE_TYPES.map((type) => [type, Number(counts.updates?.[type] ?? 0)]),
+    ) as ByType,
   };
 }
 
@@ -238,6 +241,7 @@ export interface TableCounts {
   memberships: { active: number; inactive: number };
   tasks: number;
   labels: number;
+  taskComments: number;
 }
 
 export async function countTables(
@@ -255,5 +259,6 @@ export async function countTables(
     memberships: { active, inactive: memberships.length - active },
     tasks: (await scanAll(documents, table('TasksTable'), 'taskId')).length,
     labels: (await scanAll(documents, table('LabelsTable'), 'nameKey')).length,
+    taskComments: (await scanAll(documents, table('TaskCommentsTable'), 'commentId')).length,
   };
 }

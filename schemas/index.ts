@@ -5,4 +5,7 @@ export * from './group-membership-update';
 export * from './message-attributes';
 export * from './patient';
 export * from './primitives';
+export * from './task-comment-update';
+export * from './task-reference';
 export * from './update';
+export * from './update-task-update';

@@ -45,3 +45,11 @@ export const IntegrationSourceSchema = z.literal('SDK', { error: 'must be "SDK"'
 export const HandlingOptionsSchema = z.strictObject({
   respond_async: z.boolean({ error: 'must be a boolean' }),
 });
+
+/**
+ * The case-folded form of a label or group name: the key that makes "Urgent" and "urgent" one label.
+ * NFKC first, so visually identical spellings fold together too.
+ */
+export function foldName(name: string): string {
+  return name.normalize('NFKC').toLowerCase();
+}

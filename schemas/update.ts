@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CreateTaskUpdateSchema } from './create-task-update';
 import { GroupMembershipUpdateSchema } from './group-membership-update';
+import { TaskCommentUpdateSchema } from './task-comment-update';
+import { UpdateTaskUpdateSchema } from './update-task-update';
 
 /**
  * Every update message, discriminated on `integration_type`. The helpers validate with it, the
@@ -8,13 +10,21 @@ import { GroupMembershipUpdateSchema } from './group-membership-update';
  */
 export const UpdateSchema = z.discriminatedUnion(
   'integration_type',
-  [GroupMembershipUpdateSchema, CreateTaskUpdateSchema],
-  { error: 'integration_type must be one of "Group", "Task"' },
+  [
+    GroupMembershipUpdateSchema,
+    CreateTaskUpdateSchema,
+    UpdateTaskUpdateSchema,
+    TaskCommentUpdateSchema,
+  ],
+  { error: 'integration_type must be one of "Group", "Task", "TaskUpdate", "TaskComment"' },
 );
 export type Update = z.infer<typeof UpdateSchema>;
 
-/** The message types; each has its own queue, DLQ and applier. */
-export const UPDATE_TYPES = ['Group', 'Task'] as const;
+/**
+ * The message types; each has its own queue, DLQ and applier. `Group` and `Task` are the kit's;
+ * `TaskUpdate` and `TaskComment` are ours (docs/task-lifecycle.md).
+ */
+export const UPDATE_TYPES = ['Group', 'Task', 'TaskUpdate', 'TaskComment'] as const;
 export type UpdateType = (typeof UPDATE_TYPES)[number];
 export const UpdateTypeSchema = z.enum(UPDATE_TYPES);
 
@@ -22,6 +32,8 @@ export const UpdateTypeSchema = z.enum(UPDATE_TYPES);
 export const UPDATE_SCHEMA_BY_TYPE = {
   Group: GroupMembershipUpdateSchema,
   Task: CreateTaskUpdateSchema,
+  TaskUpdate: UpdateTaskUpdateSchema,
+  TaskComment: TaskCommentUpdateSchema,
 } as const satisfies Record<UpdateType, z.ZodType>;
 
 export type UpdateOfType<T extends UpdateType> = z.infer<(typeof UPDATE_SCHEMA_BY_TYPE)[T]>;

@@ -35,6 +35,7 @@ export interface DemoSummary {
   memberships: { active: number; inactive: number };
   tasks: number;
   labels: number;
+  taskComments: number;
 }
 
 function positiveInt(value: string): number {
@@ -167,16 +168,17 @@ async function run(): Promise<number> {
     if (options.json) {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
     } else {
-      const table = new Table({ head: ['', 'Group', 'Task'] });
+      const table = new Table({ head: ['', ...UPDATE_TYPES] });
+      const row = (counts: ByType) => UPDATE_TYPES.map((type) => counts[type]);
       table.push(
-        ['enqueued', summary.enqueued.Group, summary.enqueued.Task],
-        ['applied', summary.applied.Group, summary.applied.Task],
-        ['rejected', summary.rejected.Group, summary.rejected.Task],
+        ['enqueued', ...row(summary.enqueued)],
+        ['applied', ...row(summary.applied)],
+        ['rejected', ...row(summary.rejected)],
       );
       process.stdout.write(
         `${summary.patients} patients, ${summary.protocolsRun} protocol runs, ${summary.injected} injected\n${table.toString()}\n` +
           `memberships: ${summary.memberships.active} active, ${summary.memberships.inactive} inactive; ` +
-          `tasks: ${summary.tasks}; labels: ${summary.labels}; dead-lettered: ${summary.deadLettered} ${JSON.stringify(summary.deadLetterReasons)}\n`,
+          `tasks: ${summary.tasks}; labels: ${summary.labels}; task comments: ${summary.taskComments}; dead-lettered: ${summary.deadLettered} ${JSON.stringify(summary.deadLetterReasons)}\n`,
       );
     }
     return 0;

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { CreateTaskUpdate } from '../../schemas';
 import { foldName, type LabelRef, type TaskItem, type TaskStore } from '../store';
 import type { ApplyResult } from './outcomes';
+import { dedupeTaskId } from './task-id';
 import type { UpdateMetadata } from './update-metadata';
 
 /**
@@ -15,12 +15,7 @@ export function taskIdFor(
 ): string {
   const dedupeKey = update.integration_payload.dedupe_key;
   if (dedupeKey === undefined) return `update:${meta.updateId}`;
-  const patientKey = update.patient_identifier.identifier.key;
-  // JSON of the pair: no separator can make two different pairs collide.
-  const digest = createHash('sha256')
-    .update(JSON.stringify([patientKey, dedupeKey]))
-    .digest('hex');
-  return `dedupe:${digest}`;
+  return dedupeTaskId(update.patient_identifier.identifier.key, dedupeKey);
 }
 
 /** The task item: the payload's fields as given, flattened identifiers, provenance. */

@@ -8,6 +8,7 @@ export type RetryReason =
   | 'throttled'
   | 'transaction-conflict'
   | 'contention'
+  | 'task-not-found'
   | 'service-unavailable'
   | 'network'
   | 'dead-letter-send-failed'
@@ -69,7 +70,8 @@ export function classifyFailure(error: unknown): RetryReason {
     const code = String(e.code ?? e.Code ?? '');
     if (name === 'TransactionConflict' || code === 'TransactionConflict')
       return 'transaction-conflict';
-    if (name === 'MembershipContentionError') return 'contention';
+    if (name === 'MembershipContentionError' || name === 'TaskContentionError') return 'contention';
+    if (name === 'TaskNotFoundYet') return 'task-not-found';
     if (THROTTLING.has(name) || THROTTLING.has(code)) return 'throttled';
     if (SERVICE.has(name) || SERVICE.has(code)) return 'service-unavailable';
     if (NETWORK_CODES.has(code) || NETWORK_NAMES.has(name)) return 'network';

@@ -11,6 +11,7 @@ export const REJECTION_CODES = [
   'inactive-group',
   'unknown-patient',
   'inactive-label',
+  'unknown-task',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 

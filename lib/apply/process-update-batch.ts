@@ -6,12 +6,18 @@ import { buildDeadLetter } from './dead-letter';
 import { classifyFailure, DeadLetterSendError, errorName } from './failure-reason';
 import type { ApplyResult, OutcomeRecorder, RecordResult, Rejection } from './outcomes';
 import { parseUpdateRecord } from './parse-update-record';
-import type { UpdateMetadata } from './update-metadata';
+import type { Delivery, UpdateMetadata } from './update-metadata';
 
 /** An applier for one message type: applies a valid update, throws on a transient failure. */
 export interface UpdateApplier<T extends UpdateType> {
   queueType: T;
-  apply(update: UpdateOfType<T>, meta: UpdateMetadata): Promise<ApplyResult>;
+  apply(update: UpdateOfType<T>, meta: UpdateMetadata, delivery: Delivery): Promise<ApplyResult>;
+}
+
+/** The delivery facts of a record; a missing or odd count reads as a first delivery. */
+export function deliveryOf(record: SQSRecord): Delivery {
+  const count = Number(record.attributes?.ApproximateReceiveCount);
+  return { receiveCount: Number.isSafeInteger(count) && count > 0 ? count : 1 };
 }
 
 export interface BatchDeps<T extends UpdateType> {
@@ -68,7 +74,7 @@ export async function processUpdateRecord<T extends UpdateType>(
 
   let applied: ApplyResult;
   try {
-    applied = await deps.applier.apply(parsed.update, parsed.meta);
+    applied = await deps.applier.apply(parsed.update, parsed.meta, deliveryOf(record));
   } catch (error) {
     return {
       ...base,

@@ -6,3 +6,9 @@ export interface UpdateMetadata {
   version: number;
   protocol?: string;
 }
+
+/** What the applier knows about this delivery of the message. */
+export interface Delivery {
+  /** SQS `ApproximateReceiveCount`: 1 on the first delivery. */
+  receiveCount: number;
+}

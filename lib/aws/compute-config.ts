@@ -1,3 +1,4 @@
+import { UPDATE_TYPES, type UpdateType } from '../../schemas';
 import { DEFAULT_SEGMENT_POLICY, type SegmentPolicy } from '../compute/plan-recomputation';
 import { DEFAULT_SEGMENT_BUDGET, type SegmentBudget } from '../compute/recompute-segment';
 import type { UpdateQueueUrls } from './sqs-update-queue';
@@ -22,18 +23,28 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+/** One queue URL per message type (docs/queue-contract.md). */
+export const UPDATE_QUEUE_URL_ENV = {
+  Group: 'GROUP_UPDATES_QUEUE_URL',
+  Task: 'TASK_UPDATES_QUEUE_URL',
+  TaskUpdate: 'TASK_LIFECYCLE_QUEUE_URL',
+  TaskComment: 'TASK_COMMENTS_QUEUE_URL',
+} as const satisfies Record<UpdateType, string>;
+const UPDATE_QUEUE_ENV = Object.values(UPDATE_QUEUE_URL_ENV);
+
+function updateQueueUrls(v: Record<(typeof UPDATE_QUEUE_ENV)[number], string>): UpdateQueueUrls {
+  return Object.fromEntries(
+    UPDATE_TYPES.map((type) => [type, v[UPDATE_QUEUE_URL_ENV[type]]]),
+  ) as UpdateQueueUrls;
+}
+
 export const PLANNER_ENV = ['PATIENTS_TABLE', 'COMPUTE_JOBS_QUEUE_URL'] as const;
 export const SEGMENT_COMPUTE_ENV = [
   'PATIENTS_TABLE',
   'COMPUTE_JOBS_QUEUE_URL',
-  'GROUP_UPDATES_QUEUE_URL',
-  'TASK_UPDATES_QUEUE_URL',
+  ...UPDATE_QUEUE_ENV,
 ] as const;
-export const CHANGE_COMPUTE_ENV = [
-  'PATIENTS_TABLE',
-  'GROUP_UPDATES_QUEUE_URL',
-  'TASK_UPDATES_QUEUE_URL',
-] as const;
+export const CHANGE_COMPUTE_ENV = ['PATIENTS_TABLE', ...UPDATE_QUEUE_ENV] as const;
 
 export interface PlannerConfig {
   patientsTable: string;
@@ -77,7 +88,7 @@ export function readSegmentComputeConfig(env: Env = process.env): SegmentCompute
   return {
     patientsTable: v.PATIENTS_TABLE,
     computeJobsQueueUrl: v.COMPUTE_JOBS_QUEUE_URL,
-    updateQueueUrls: { Group: v.GROUP_UPDATES_QUEUE_URL, Task: v.TASK_UPDATES_QUEUE_URL },
+    updateQueueUrls: updateQueueUrls(v),
     segmentBudget: {
       pageSize: positiveInt(env, 'COMPUTE_PAGE_SIZE', DEFAULT_SEGMENT_BUDGET.pageSize),
       reserveMs: positiveInt(env, 'COMPUTE_TIME_RESERVE_MS', DEFAULT_SEGMENT_BUDGET.reserveMs),
@@ -89,6 +100,6 @@ export function readChangeComputeConfig(env: Env = process.env): ChangeComputeCo
   const v = required(env, CHANGE_COMPUTE_ENV);
   return {
     patientsTable: v.PATIENTS_TABLE,
-    updateQueueUrls: { Group: v.GROUP_UPDATES_QUEUE_URL, Task: v.TASK_UPDATES_QUEUE_URL },
+    updateQueueUrls: updateQueueUrls(v),
   };
 }

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CreateTaskResult, LabelRef, TaskItem, TaskStore } from '../store';
+import { labelUpsert } from './label-upsert';
 import {
   CONDITION_FAILED,
   cancellationReasons,
@@ -44,27 +45,12 @@ export class DynamoDbTaskStore implements TaskStore {
                 ConditionExpression: 'attribute_not_exists(taskId)',
               },
             },
-            // Creates a missing label, leaves an active one as it is, refuses an inactive one.
-            // Two tasks racing on a new label: one transaction wins, the other conflicts or
-            // finds it created; either way one label item.
-            ...labels.map((label) => ({
-              Update: {
-                TableName: this.tables.labelsTable,
-                Key: { nameKey: label.nameKey },
-                UpdateExpression:
-                  'SET #name = if_not_exists(#name, :name), #active = if_not_exists(#active, :true), ' +
-                  'createdAt = if_not_exists(createdAt, :at), ' +
-                  'createdByUpdateId = if_not_exists(createdByUpdateId, :updateId)',
-                ConditionExpression: 'attribute_not_exists(nameKey) OR #active = :true',
-                ExpressionAttributeNames: { '#name': 'name', '#active': 'active' },
-                ExpressionAttributeValues: {
-                  ':name': label.name,
-                  ':true': true,
-                  ':at': task.appliedAt,
-                  ':updateId': task.sourceUpdateId,
-                },
-              },
-            })),
+            ...labels.map((label) =>
+              labelUpsert(this.tables.labelsTable, label, {
+                at: task.appliedAt,
+                updateId: task.sourceUpdateId,
+              }),
+            ),
           ],
         }),
       );

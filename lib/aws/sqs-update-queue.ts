@@ -7,7 +7,7 @@ import {
 import type { ComputeJobQueue, QueuedUpdate, UpdateQueue } from '../compute/ports';
 import type { SqsBatchSender } from './sqs-batch-sender';
 
-/** The update queues, one per message type (env `GROUP_UPDATES_QUEUE_URL`, `TASK_UPDATES_QUEUE_URL`). */
+/** The update queues, one per message type (env: `UPDATE_QUEUE_URL_ENV` in compute-config.ts). */
 export type UpdateQueueUrls = Record<UpdateType, string>;
 
 /** `UpdateQueue` on SQS: each update goes to its type's queue with the contract's attributes. */

@@ -1,10 +1,5 @@
-/**
- * The case-folded form of a label or group name: the key that makes "Urgent" and "urgent" one label.
- * NFKC first, so visually identical spellings fold together too.
- */
-export function foldName(name: string): string {
-  return name.normalize('NFKC').toLowerCase();
-}
+// Defined with the schemas, which compare label names too (a label both added and removed).
+export { foldName } from '../../schemas/primitives';
 
 /** First code point of a folded name: the partition of the group search index. */
 export function nameInitial(nameKey: string): string {

@@ -73,6 +73,42 @@ describe('dry-run CLI', () => {
     expect(json(out.stdout).updates).toHaveLength(1);
   });
 
+  it('shows the TaskUpdate that closes the reminder for the cancellation fixture', () => {
+    const out = dryRun(
+      REMINDER,
+      'fixtures/patients/resolved-diabetes-cancelled-appointment',
+      '--change',
+      'fixtures/changes/appointment-1201-cancelled.json',
+      ...NOW,
+    );
+
+    expect(out.code).toBe(0);
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toMatch(/^narratives: +Reminder task closed for appointment 1201\.$/m);
+    expect(out.stdout).toContain('updates (1):');
+    expect(out.stdout).toContain('"integration_type": "TaskUpdate"');
+    const json = dryRun(
+      REMINDER,
+      'fixtures/patients/resolved-diabetes-cancelled-appointment',
+      '--change',
+      'fixtures/changes/appointment-1201-cancelled.json',
+      ...NOW,
+      '--json',
+    );
+    expect(JSON.parse(json.stdout).updates).toEqual([
+      {
+        integration_type: 'TaskUpdate',
+        integration_source: 'SDK',
+        handling_options: { respond_async: true },
+        patient_identifier: { identifier_type: 'key', identifier: { key: 'fixture-patient-0002' } },
+        integration_payload: {
+          task: { dedupe_key: 'appointment-reminder:1201' },
+          status: 'CLOSED',
+        },
+      },
+    ]);
+  });
+
   it('prints the result and the exact update JSON as text by default', () => {
     const out = dryRun(GROUPING, DIABETIC, ...NOW);
 

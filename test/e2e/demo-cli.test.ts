@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UPDATE_TYPES } from '../../local/run-metrics';
 import { PROJECT_ROOT } from '../../local/serverless-config';
 
 jest.setTimeout(180_000);
@@ -53,18 +54,19 @@ describe('npm run demo', () => {
     expect(summary).toMatchObject({
       patients: 5,
       protocolsRun: 10,
-      enqueued: { Group: 5, Task: 0 },
+      enqueued: { Group: 5, Task: 0, TaskUpdate: 0, TaskComment: 0 },
       injected: 1,
-      applied: { Group: 5, Task: 0 },
-      rejected: { Group: 1, Task: 0 },
+      applied: { Group: 5, Task: 0, TaskUpdate: 0, TaskComment: 0 },
+      rejected: { Group: 1, Task: 0, TaskUpdate: 0, TaskComment: 0 },
       deadLettered: 1,
       deadLetterReasons: { 'invalid-json': 1 },
       // Odd patients have active diabetes: 1, 3, 5.
       memberships: { active: 3, inactive: 2 },
       tasks: 0,
       labels: 0,
+      taskComments: 0,
     });
-    for (const type of ['Group', 'Task'] as const) {
+    for (const type of UPDATE_TYPES) {
       expect(summary.enqueued[type] + (type === 'Group' ? summary.injected : 0)).toBe(
         summary.applied[type] + summary.rejected[type],
       );

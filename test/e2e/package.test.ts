@@ -45,6 +45,8 @@ describe('npx serverless package', () => {
       [
         'applyGroupMembership.zip',
         'applyTask.zip',
+        'applyTaskComment.zip',
+        'applyTaskUpdate.zip',
         'computeOnChange.zip',
         'computeSegment.zip',
         'planRecomputation.zip',
@@ -67,7 +69,7 @@ describe('npx serverless package', () => {
     const mappings = Object.values(resources).filter(
       (r) => r.Type === 'AWS::Lambda::EventSourceMapping',
     );
-    expect(mappings).toHaveLength(4);
+    expect(mappings).toHaveLength(6);
     for (const mapping of mappings) {
       const queueId = (mapping.Properties.EventSourceArn as { 'Fn::GetAtt': string[] })[
         'Fn::GetAtt'
@@ -88,7 +90,7 @@ describe('npx serverless package', () => {
     const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
     expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual(['rate(1 hour)']);
     const tables = Object.values(resources).filter((r) => r.Type === 'AWS::DynamoDB::Table');
-    expect(tables.length).toBeGreaterThanOrEqual(5);
+    expect(tables.length).toBeGreaterThanOrEqual(6);
     for (const table of tables) {
       expect(table.Properties).toMatchObject({
         BillingMode: 'PAY_PER_REQUEST',

@@ -6,6 +6,7 @@ import {
   type ComputeTotals,
   computeCountsOfLine,
   emptyComputeTotals,
+  UPDATE_TYPES,
   waitUntilDrained,
 } from '../../local/run-metrics';
 import { demoAppointmentId, demoPatientKey, hasActiveDiabetes } from '../../local/seed-demo-data';
@@ -31,10 +32,9 @@ describe('recomputation through serverless-offline', () => {
     return {
       patients: compute.patients - before.patients,
       protocolRuns: compute.protocolRuns - before.protocolRuns,
-      updates: {
-        Group: compute.updates.Group - before.updates.Group,
-        Task: compute.updates.Task - before.updates.Task,
-      },
+      updates: Object.fromEntries(
+        UPDATE_TYPES.map((type) => [type, compute.updates[type] - before.updates[type]]),
+      ) as ComputeTotals['updates'],
     };
   };
   const scheduledRecomputation = () =>
@@ -84,7 +84,7 @@ describe('recomputation through serverless-offline', () => {
       patients: PATIENTS,
       protocolRuns: PATIENTS * 2,
       // No change: the appointment reminder sends nothing; the group protocol one update each.
-      updates: { Group: PATIENTS, Task: 0 },
+      updates: { Group: PATIENTS, Task: 0, TaskUpdate: 0, TaskComment: 0 },
     });
 
     const memberships = await scan('MembershipsTable');
@@ -115,7 +115,7 @@ describe('recomputation through serverless-offline', () => {
     expect(await sendChange(created)).toEqual({
       patients: 1,
       protocolRuns: 2,
-      updates: { Group: 0, Task: 1 },
+      updates: { Group: 0, Task: 1, TaskUpdate: 0, TaskComment: 0 },
     });
     const tasks = await scan('TasksTable');
     expect(tasks).toHaveLength(1);
@@ -125,11 +125,36 @@ describe('recomputation through serverless-offline', () => {
     // condition: the other way round.
     expect(
       await sendChange({ ...created, model_name: 'condition', canvas_id: 'demo-cond-0003' }),
-    ).toEqual({ patients: 1, protocolRuns: 2, updates: { Group: 1, Task: 0 } });
+    ).toEqual({
+      patients: 1,
+      protocolRuns: 2,
+      updates: { Group: 1, Task: 0, TaskUpdate: 0, TaskComment: 0 },
+    });
 
     // The same appointment change again: sent again, applied as the same task.
-    expect((await sendChange(created)).updates).toEqual({ Group: 0, Task: 1 });
+    expect((await sendChange(created)).updates).toEqual({
+      Group: 0,
+      Task: 1,
+      TaskUpdate: 0,
+      TaskComment: 0,
+    });
     expect(await scan('TasksTable')).toHaveLength(1);
+
+    // The appointment is cancelled: the reminder sends a TaskUpdate that closes its task.
+    expect(
+      await sendChange({
+        ...created,
+        created: false,
+        fields: { status: ['confirmed', 'cancelled'] },
+      }),
+    ).toEqual({
+      patients: 1,
+      protocolRuns: 2,
+      updates: { Group: 0, Task: 0, TaskUpdate: 1, TaskComment: 0 },
+    });
+    const closed = await scan('TasksTable');
+    expect(closed).toHaveLength(1);
+    expect(closed[0]).toMatchObject({ patientKey, status: 'CLOSED', revision: 1 });
   });
 
   it('changes nothing on a second recomputation', async () => {
@@ -138,7 +163,7 @@ describe('recomputation through serverless-offline', () => {
       tasks: await scan('TasksTable'),
     };
     const counts = await scheduledRecomputation();
-    expect(counts.updates).toEqual({ Group: PATIENTS, Task: 0 });
+    expect(counts.updates).toEqual({ Group: PATIENTS, Task: 0, TaskUpdate: 0, TaskComment: 0 });
 
     const memberships = await scan('MembershipsTable');
     expect(memberships).toHaveLength(PATIENTS);

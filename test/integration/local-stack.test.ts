@@ -35,6 +35,8 @@ describe('the embedded local stack', () => {
     for (const [queue, dlq] of [
       ['GroupUpdatesQueue', 'GroupUpdatesDeadLetterQueue'],
       ['TaskUpdatesQueue', 'TaskUpdatesDeadLetterQueue'],
+      ['TaskLifecycleQueue', 'TaskLifecycleDeadLetterQueue'],
+      ['TaskCommentsQueue', 'TaskCommentsDeadLetterQueue'],
     ] as const) {
       const { Attributes } = await stack.sqs.send(
         new GetQueueAttributesCommand({
@@ -53,5 +55,8 @@ describe('the embedded local stack', () => {
   it('resolves the functions environment to local names and URLs', () => {
     expect(stack.env.GROUP_UPDATES_DLQ_URL).toBe(stack.queues.GroupUpdatesDeadLetterQueue?.url);
     expect(stack.env.PATIENTS_TABLE).toBe(`protocol-updates-${TEST_STAGE}-patients`);
+    expect(stack.env.TASK_LIFECYCLE_QUEUE_URL).toBe(stack.queues.TaskLifecycleQueue?.url);
+    expect(stack.env.TASK_COMMENTS_DLQ_URL).toBe(stack.queues.TaskCommentsDeadLetterQueue?.url);
+    expect(stack.env.TASK_COMMENTS_TABLE).toBe(`protocol-updates-${TEST_STAGE}-task-comments`);
   });
 });

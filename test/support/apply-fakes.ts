@@ -11,8 +11,13 @@ import {
   type MembershipKey,
   type MembershipStamp,
   type MembershipStore,
+  type StoredTaskState,
+  type TaskChange,
   type TaskItem,
+  type TaskKey,
+  type TaskLifecycleStore,
   type TaskStore,
+  type WriteTaskChangeResult,
 } from '../../lib/store';
 
 /** A stored membership in the fake, shaped like the DynamoDB item. */
@@ -140,6 +145,63 @@ export class FakeTaskStore implements TaskStore {
         this.labels.set(label.nameKey, { name: label.name, active: true });
     }
     return { status: 'created' };
+  }
+}
+
+/**
+ * In-memory TaskLifecycleStore with the DynamoDB adapter's revision condition. `beforeWrite` runs
+ * before each write (change a task there to simulate a concurrent writer); `conflictsLeft` makes
+ * that many writes fail as a TransactionConflict would.
+ */
+export class FakeTaskLifecycleStore implements TaskLifecycleStore {
+  readonly tasks = new Map<string, StoredTaskState & Record<string, unknown>>();
+  readonly labels = new Map<string, { name: string; active: boolean }>();
+  writes = 0;
+  conflictsLeft = 0;
+  beforeWrite?: () => void;
+
+  static id(key: TaskKey): string {
+    return JSON.stringify([key.patientKey, key.taskId]);
+  }
+
+  put(key: TaskKey, task: StoredTaskState): void {
+    this.tasks.set(FakeTaskLifecycleStore.id(key), { ...structuredClone(task), ...key });
+  }
+
+  get(key: TaskKey) {
+    return this.tasks.get(FakeTaskLifecycleStore.id(key));
+  }
+
+  async read(key: TaskKey): Promise<StoredTaskState | undefined> {
+    const task = this.get(key);
+    return task && structuredClone(task);
+  }
+
+  async write(key: TaskKey, change: TaskChange): Promise<WriteTaskChangeResult> {
+    this.beforeWrite?.();
+    if (this.conflictsLeft > 0) {
+      this.conflictsLeft -= 1;
+      return { status: 'conflict' };
+    }
+    const task = this.get(key);
+    if (!task || task.revision !== change.expectedRevision) return { status: 'conflict' };
+    const inactive = change.labelsToEnsure.findIndex(
+      (l) => this.labels.get(l.nameKey)?.active === false,
+    );
+    if (inactive >= 0) return { status: 'inactive-label', label: inactive };
+    this.writes += 1;
+    Object.assign(task, structuredClone(change.values));
+    if (change.labels !== undefined) {
+      if (change.labels.length > 0) task.labels = [...change.labels];
+      else delete task.labels;
+    }
+    task.fieldVersions = { ...change.fieldVersions };
+    task.revision = (change.expectedRevision ?? 0) + 1;
+    for (const label of change.labelsToEnsure) {
+      if (!this.labels.has(label.nameKey))
+        this.labels.set(label.nameKey, { name: label.name, active: true });
+    }
+    return { status: 'written' };
   }
 }
 

@@ -1,6 +1,6 @@
 import { handler as computeOnChange } from '../../../handlers/compute-on-change';
 import type { ChangeEvent, PatientInput } from '../../../schemas';
-import { CreateTaskUpdateSchema } from '../../../schemas';
+import { CreateTaskUpdateSchema, UpdateTaskUpdateSchema } from '../../../schemas';
 import { startTestStack, type TestStack } from '../../support/local-stack';
 import {
   attributesOf,
@@ -90,6 +90,32 @@ describe('change-driven recomputation (DynamoDB Local + local SQS)', () => {
     expect(attributes.protocol).toBe('appointment-reminder');
     expect(attributes['update-id']).toMatch(/^[0-9a-f]{32}$/);
     expect(Date.parse(attributes['computed-at'] ?? '')).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('a cancellation sends a TaskUpdate closing the reminder, on the task-lifecycle queue only', async () => {
+    const { response } = await deliver(
+      changeOf({ created: false, fields: { status: ['confirmed', 'cancelled'] } }),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+
+    expect(await drainQueue(stack.sqs, url('TaskUpdatesQueue'))).toEqual([]);
+    expect(await drainQueue(stack.sqs, url('GroupUpdatesQueue'))).toEqual([]);
+    expect(await drainQueue(stack.sqs, url('TaskCommentsQueue'))).toEqual([]);
+    const lifecycle = await drainQueue(stack.sqs, url('TaskLifecycleQueue'));
+    expect(lifecycle).toHaveLength(1);
+    expect(UpdateTaskUpdateSchema.parse(JSON.parse(lifecycle[0]?.Body ?? ''))).toEqual({
+      integration_type: 'TaskUpdate',
+      integration_source: 'SDK',
+      handling_options: { respond_async: true },
+      patient_identifier: { identifier_type: 'key', identifier: { key: patientKey } },
+      integration_payload: {
+        task: { dedupe_key: `appointment-reminder:${APPOINTMENT_ID}` },
+        status: 'CLOSED',
+      },
+    });
+    const attributes = attributesOf(lifecycle[0] ?? {});
+    expect(attributes.protocol).toBe('appointment-reminder');
+    expect(attributes['update-id']).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('a condition change recomputes only the diabetes group protocol', async () => {

@@ -171,6 +171,8 @@ describe('scheduled recomputation: plan, segment jobs, compute (DynamoDB Local +
       updates: new SqsUpdateQueue(sender, {
         Group: url('GroupUpdatesQueue'),
         Task: url('TaskUpdatesQueue'),
+        TaskUpdate: url('TaskLifecycleQueue'),
+        TaskComment: url('TaskCommentsQueue'),
       }),
       jobs: new SqsComputeJobQueue(sender, url('ComputeJobsQueue')),
       budget: { pageSize: 100, reserveMs: 1_000 },

@@ -27,6 +27,14 @@ async function runFor(
   return run;
 }
 
+/** An update of the appointment's status, as the platform sends it. */
+const statusChanged =
+  (id: string, from: string, to: string) =>
+  (patient: Patient): ChangeEvent => ({
+    ...parseChangeShorthand(`appointment:updated:${id}`, patient.patient.key),
+    fields: { status: [from, to] },
+  });
+
 const created = (id: string) => (patient: Patient) =>
   parseChangeShorthand(`appointment:created:${id}`, patient.patient.key);
 
@@ -93,9 +101,9 @@ describe('AppointmentReminder', () => {
       (p: Patient) => parseChangeShorthand('appointment:updated:appt-0001', p.patient.key),
     ],
     [
-      'a deleted appointment',
+      'an update of an appointment that does not cancel it',
       'diabetic-with-appointment',
-      (p: Patient) => parseChangeShorthand('appointment:deleted:appt-0001', p.patient.key),
+      statusChanged('appt-0001', 'unconfirmed', 'confirmed'),
     ],
     ['an appointment not in the data', 'diabetic-with-appointment', created('appt-9999')],
     ['an appointment in the past', 'diabetic-with-appointment', created('appt-0002')],
@@ -107,6 +115,68 @@ describe('AppointmentReminder', () => {
     expect(run.status).toBe('computed');
     expect(run.result?.status).toBe('not_applicable');
     expect(run.updates).toEqual([]);
+  });
+
+  it.each([
+    [
+      'cancelled (status becomes cancelled)',
+      'resolved-diabetes-cancelled-appointment',
+      statusChanged('1201', 'confirmed', 'cancelled'),
+      'fixture-patient-0002',
+      'appointment-reminder:1201',
+    ],
+    [
+      'deleted, found in the data',
+      'diabetic-with-appointment',
+      (p: Patient) => parseChangeShorthand('appointment:deleted:appt-0001', p.patient.key),
+      'fixture-patient-0001',
+      'appointment-reminder:appt-0001',
+    ],
+    [
+      'deleted and gone from the data (the change id is used)',
+      'diabetic-with-appointment',
+      (p: Patient) => parseChangeShorthand('appointment:deleted:appt-0777', p.patient.key),
+      'fixture-patient-0001',
+      'appointment-reminder:appt-0777',
+    ],
+  ])(
+    'closes the reminder task when the appointment is %s',
+    async (_, fixture, change, patientKey, dedupeKey) => {
+      const run = await runFor(fixture, change);
+
+      expect(run.status).toBe('computed');
+      expect(run.result?.status).toBe('not_applicable');
+      expect(run.updates).toEqual([
+        {
+          integration_type: 'TaskUpdate',
+          integration_source: 'SDK',
+          handling_options: { respond_async: true },
+          patient_identifier: { identifier_type: 'key', identifier: { key: patientKey } },
+          integration_payload: { task: { dedupe_key: dedupeKey }, status: 'CLOSED' },
+        },
+      ]);
+      // The exact wire JSON: the key order of the helpers.
+      expect(JSON.stringify(run.updates[0])).toBe(
+        `{"integration_type":"TaskUpdate","integration_source":"SDK","handling_options":{"respond_async":true},"patient_identifier":{"identifier_type":"key","identifier":{"key":"${patientKey}"}},"integration_payload":{"task":{"dedupe_key":"${dedupeKey}"},"status":"CLOSED"}}`,
+      );
+    },
+  );
+
+  it('closes the task its creation made: the same dedupe key, so the same task id', async () => {
+    const created = await runFor('resolved-diabetes-cancelled-appointment', (p) =>
+      parseChangeShorthand('appointment:created:1202', p.patient.key),
+    );
+    const cancelled = await runFor(
+      'resolved-diabetes-cancelled-appointment',
+      statusChanged('1202', 'unconfirmed', 'cancelled'),
+    );
+
+    expect(created.updates[0]).toMatchObject({
+      integration_payload: { dedupe_key: 'appointment-reminder:1202' },
+    });
+    expect(cancelled.updates[0]).toMatchObject({
+      integration_payload: { task: { dedupe_key: 'appointment-reminder:1202' }, status: 'CLOSED' },
+    });
   });
 
   it('is not relevant for a change of another type', async () => {

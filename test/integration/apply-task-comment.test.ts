@@ -1,0 +1,149 @@
+import '../support/quiet-sdk-warning';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { handler as applyTask } from '../../handlers/apply-task';
+import { handler } from '../../handlers/apply-task-comment';
+import { taskCommentsKey } from '../../lib/apply/apply-task-comment';
+import { changeVersion } from '../../lib/apply/change-version';
+import { dedupeTaskId } from '../../lib/apply/task-id';
+import { createTaskPayload, taskCommentPayload, updateTaskPayload } from '../../lib/update-helpers';
+import { startTestStack, type TestStack } from '../support/local-stack';
+import { quietPowertools, seedPatient } from '../support/seed';
+import {
+  drain,
+  type QueueRef,
+  receiveEvent,
+  sendUpdate,
+  settle,
+  takeAll,
+} from '../support/sqs-driver';
+
+const T0 = 1_700_000_000_000;
+
+let stack: TestStack;
+let restoreEnv: () => void;
+let queue: QueueRef;
+let dlq: QueueRef;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  restoreEnv = stack.applyEnv();
+  quietPowertools();
+  queue = stack.queues.TaskCommentsQueue as QueueRef;
+  dlq = stack.queues.TaskCommentsDeadLetterQueue as QueueRef;
+});
+
+afterAll(async () => {
+  restoreEnv?.();
+  await stack?.stop();
+});
+
+async function createTask(patientKey: string, dedupeKey: string) {
+  await seedPatient(stack, patientKey);
+  const taskQueue = stack.queues.TaskUpdatesQueue as QueueRef;
+  await sendUpdate(
+    stack.sqs,
+    taskQueue,
+    createTaskPayload({ patientKey, createdByKey: 's1', dedupeKey }),
+  );
+  await drain(stack.sqs, taskQueue, applyTask);
+  return dedupeTaskId(patientKey, dedupeKey);
+}
+
+async function commentsOf(patientKey: string, taskId: string) {
+  const { Items } = await stack.documents.send(
+    new QueryCommand({
+      TableName: stack.tables.TaskCommentsTable,
+      KeyConditionExpression: 'taskKey = :k',
+      ExpressionAttributeValues: { ':k': taskCommentsKey(patientKey, taskId) },
+      ConsistentRead: true,
+    }),
+  );
+  return Items ?? [];
+}
+
+const reasons = (messages: Awaited<ReturnType<typeof takeAll>>) =>
+  messages.map((m) => m.MessageAttributes?.['rejection-reason']?.StringValue);
+
+describe('TaskComment applier (DynamoDB Local, local SQS)', () => {
+  it('adds a comment once however often it is delivered, listed in computation order', async () => {
+    const taskId = await createTask('p-c', 'reminder:1');
+    const comment = (body: string) =>
+      taskCommentPayload({ patientKey: 'p-c', dedupeKey: 'reminder:1', createdByKey: 's2', body });
+    await sendUpdate(stack.sqs, queue, comment('Second'), { updateId: 'c2', computedAt: T0 + 2 });
+    await sendUpdate(stack.sqs, queue, comment('First'), {
+      updateId: 'c1',
+      computedAt: T0 + 1,
+      protocol: 'reminder',
+    });
+    const delivered = await receiveEvent(stack.sqs, queue);
+
+    const responses = [];
+    for (let i = 0; i < 3; i++) responses.push(await handler(delivered));
+    await settle(stack.sqs, queue, delivered, responses[2] ?? { batchItemFailures: [] });
+
+    expect(delivered.Records).toHaveLength(2);
+    expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    const comments = await commentsOf('p-c', taskId);
+    expect(comments.map((c) => c.body)).toEqual(['First', 'Second']);
+    expect(comments[0]).toEqual({
+      taskKey: taskCommentsKey('p-c', taskId),
+      commentId: changeVersion(T0 + 1, 'c1'),
+      patientKey: 'p-c',
+      taskId,
+      creatorKey: 's2',
+      body: 'First',
+      updateId: 'c1',
+      computedAt: T0 + 1,
+      protocol: 'reminder',
+      appliedAt: expect.any(String),
+    });
+    expect(await takeAll(stack.sqs, dlq)).toEqual([]);
+  });
+
+  it('retries a comment on a missing task, then dead-letters it as unknown-task', async () => {
+    await sendUpdate(
+      stack.sqs,
+      queue,
+      taskCommentPayload({
+        patientKey: 'p-none',
+        taskId: 'update:none',
+        createdByKey: 's',
+        body: 'x',
+      }),
+    );
+    const delivered = await receiveEvent(stack.sqs, queue);
+
+    // Receive counts set by hand: local SQS also counts a ChangeMessageVisibility as a receive.
+    const responses = [];
+    for (const receiveCount of [1, 2, 3]) {
+      const record = delivered.Records[0];
+      if (!record) throw new Error('nothing received');
+      record.attributes.ApproximateReceiveCount = String(receiveCount);
+      responses.push(await handler(delivered));
+    }
+    await settle(stack.sqs, queue, delivered, responses[2] ?? { batchItemFailures: [] });
+
+    expect(responses.map((r) => r.batchItemFailures.length)).toEqual([1, 1, 0]);
+    expect(reasons(await takeAll(stack.sqs, dlq))).toEqual(['unknown-task']);
+    expect(await commentsOf('p-none', 'update:none')).toEqual([]);
+  });
+
+  it.each([
+    [
+      'schema',
+      {
+        ...taskCommentPayload({ patientKey: 'p-c', taskId: 't', createdByKey: 's', body: 'x' }),
+        integration_payload: { task: { task_id: 't' }, body: 'no creator' },
+      },
+    ],
+    ['wrong-queue', updateTaskPayload({ patientKey: 'p-c', taskId: 't', status: 'CLOSED' })],
+    ['invalid-json', '{"integration_type": "TaskComment"'],
+  ])('dead-letters %s', async (code, body) => {
+    await sendUpdate(stack.sqs, queue, body);
+
+    const responses = await drain(stack.sqs, queue, handler);
+
+    expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    expect(reasons(await takeAll(stack.sqs, dlq))).toEqual([code]);
+  });
+});
