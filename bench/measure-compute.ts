@@ -1,0 +1,54 @@
+import { computePatientUpdates } from '../lib/compute/compute-patient-updates';
+import { SILENT_LOG } from '../lib/compute/ports';
+import { runOrigin } from '../lib/compute/update-id';
+import { PROTOCOLS } from '../protocols';
+import { benchPatients } from './synthetic-patients';
+
+export interface ComputeFigures {
+  evaluationsPerSecond: number;
+  patients: number;
+  protocols: number;
+  evaluations: number;
+  updates: number;
+}
+
+const WARM_UP_PATIENTS = 1_000;
+
+/**
+ * CPU only: every registered protocol over `patients` generated patients, as a scheduled
+ * recomputation runs them (`computePatientUpdates`: the protocols, then each update's wire JSON,
+ * id and attributes). Patients are parsed with the patient schema before the clock starts: that
+ * is the reading side's cost, not the protocols'.
+ */
+export function measureCompute(patients: number): ComputeFigures {
+  const parsed = benchPatients(patients);
+  const computedAt = new Date();
+  const run = (list: typeof parsed, origin: string) => {
+    let evaluations = 0;
+    let updates = 0;
+    for (const patient of list) {
+      const result = computePatientUpdates({
+        protocols: PROTOCOLS,
+        patient,
+        change: null,
+        computedAt,
+        origin,
+        log: SILENT_LOG,
+      });
+      evaluations += result.counts.protocolRuns;
+      updates += result.updates.length;
+    }
+    return { evaluations, updates };
+  };
+  run(parsed.slice(0, WARM_UP_PATIENTS), runOrigin('bench-warm-up'));
+  const started = performance.now();
+  const measured = run(parsed, runOrigin('bench-compute'));
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    evaluationsPerSecond: measured.evaluations / seconds,
+    patients,
+    protocols: PROTOCOLS.length,
+    evaluations: measured.evaluations,
+    updates: measured.updates,
+  };
+}

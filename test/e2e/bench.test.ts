@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { PROJECT_ROOT } from '../../local/serverless-config';
+import { PROTOCOLS } from '../../protocols';
+
+jest.setTimeout(180_000);
+
+const PATIENTS = 120;
+const UPDATES = 150;
+
+const rate = z.number().positive();
+const count = z.number().int().nonnegative();
+
+/** The `--json` line of issue 5, exactly: no missing and no extra fields. */
+const BenchResultSchema = z.strictObject({
+  apply: z.strictObject({
+    messagesPerSecond: rate,
+    rawWritesPerSecond: rate,
+    ratio: rate,
+    wcuPerMembership: z.number(),
+    wcuPerTask: z.number(),
+  }),
+  enqueue: z.strictObject({
+    payloads: count,
+    sqsRequests: count,
+    requestsPerPayload: z.number().nonnegative(),
+  }),
+  compute: z.strictObject({
+    evaluationsPerSecond: rate,
+    patients: count,
+    protocols: count,
+    peakRssMb: rate,
+  }),
+  endToEnd: z.strictObject({
+    messagesPerSecond: rate,
+    p50Ms: z.number().nonnegative(),
+    p99Ms: z.number().nonnegative(),
+  }),
+});
+
+function runBench(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'),
+      ['bench/run.ts', ...args],
+      { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run bench -- --json --quick', () => {
+  it('prints one JSON line with every figure, consistent with the sizes asked for', async () => {
+    const { code, stdout, stderr } = await runBench([
+      '--json',
+      '--quick',
+      '--patients',
+      String(PATIENTS),
+      '--updates',
+      String(UPDATES),
+    ]);
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+
+    const lines = stdout.trim().split('\n');
+    // stdout is the report alone: progress goes to stderr.
+    expect(lines).toHaveLength(1);
+    const result = BenchResultSchema.parse(JSON.parse(lines[0] ?? ''));
+
+    // Sizes: every generated patient computed once per protocol, one segment of all of them.
+    expect(result.compute).toMatchObject({ patients: PATIENTS, protocols: PROTOCOLS.length });
+    // A scheduled recomputation sends one group update per patient (docs/scaling.md).
+    expect(result.enqueue.payloads).toBe(PATIENTS);
+    // Batches of 10 per page of 100: never more than a tenth of a request per update.
+    expect(result.enqueue.sqsRequests).toBeGreaterThanOrEqual(Math.ceil(PATIENTS / 10));
+    expect(result.enqueue.requestsPerPayload).toBeLessThanOrEqual(0.1);
+    expect(result.enqueue.requestsPerPayload).toBeCloseTo(
+      result.enqueue.sqsRequests / result.enqueue.payloads,
+      3,
+    );
+
+    // Write units depend on item sizes and indexes, not on the machine: whole units, the same
+    // for every steady-state update; a task is one transaction (2 units per item, 2+ items).
+    expect(Number.isInteger(result.apply.wcuPerMembership)).toBe(true);
+    expect(result.apply.wcuPerMembership).toBeGreaterThanOrEqual(1);
+    expect(Number.isInteger(result.apply.wcuPerTask)).toBe(true);
+    expect(result.apply.wcuPerTask).toBeGreaterThanOrEqual(4);
+    expect(result.apply.wcuPerTask % 2).toBe(0);
+
+    expect(result.apply.ratio).toBeCloseTo(
+      result.apply.messagesPerSecond / result.apply.rawWritesPerSecond,
+      1,
+    );
+    expect(result.endToEnd.p99Ms).toBeGreaterThanOrEqual(result.endToEnd.p50Ms);
+  });
+
+  it('refuses an invalid size with a message and a non-zero exit, starting nothing', async () => {
+    const { code, stderr } = await runBench(['--json', '--patients', '0']);
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/--patients.*must be an integer/);
+  });
+});
