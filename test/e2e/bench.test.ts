@@ -91,8 +91,8 @@ describe('npm run bench -- --json --quick', () => {
 
     // Write units depend on item sizes and indexes, not on the machine: whole units, the same
     // for every steady-state update; a task is one transaction (2 units per item, 2+ items).
-    expect(Number.isInteger(result.apply.wcuPerMembership)).toBe(true);
-    expect(result.apply.wcuPerMembership).toBeGreaterThanOrEqual(1);
+    // A steady-state confirmation writes the table only (the byPatient index projects state alone).
+    expect(result.apply.wcuPerMembership).toBe(1);
     expect(Number.isInteger(result.apply.wcuPerTask)).toBe(true);
     expect(result.apply.wcuPerTask).toBeGreaterThanOrEqual(4);
     expect(result.apply.wcuPerTask % 2).toBe(0);
