@@ -1,0 +1,43 @@
+import { Command } from 'commander';
+import { deactivateLabel, listLabels } from '../../lib/operator';
+import { withTarget } from '../context';
+import { count, renderTable } from '../output';
+
+export function labelsCommand(): Command {
+  const labels = new Command('labels').description('task labels: list, deactivate');
+
+  labels
+    .command('list')
+    .description('active labels (--all: inactive ones too)')
+    .option('--all', 'include inactive labels')
+    .action((options: { all?: boolean }, command: Command) =>
+      withTarget(command, async ({ directory, output }) => {
+        const found = await listLabels(directory, { includeInactive: options.all === true });
+        output.result(found, () =>
+          found.length === 0
+            ? 'no labels'
+            : `${renderTable(
+                ['name', 'active', 'created', 'deactivated'],
+                found.map((l) => [l.name, l.active ? 'yes' : 'no', l.createdAt, l.deactivatedAt]),
+              )}\n${count(found.length, 'label')}`,
+        );
+      }),
+    );
+
+  labels
+    .command('deactivate')
+    .description('deactivate a label: tasks naming it are then refused (inactive-label)')
+    .argument('<name>', 'the label name (case-insensitive)')
+    .action((name: string, _options: unknown, command: Command) =>
+      withTarget(command, async ({ directory, output }) => {
+        const label = await deactivateLabel(directory, name);
+        output.result(label, () =>
+          label.changed
+            ? `deactivated label ${label.name}`
+            : `label ${label.name} was already inactive (since ${label.deactivatedAt ?? 'unknown'})`,
+        );
+      }),
+    );
+
+  return labels;
+}

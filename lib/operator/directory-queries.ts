@@ -1,0 +1,315 @@
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { TaskStatus } from '../../schemas';
+import { foldName } from '../store/names';
+import {
+  parseKeyArgument,
+  parseKitDateTimeArgument,
+  parseNameArgument,
+  parseTaskStatusArgument,
+} from './arguments';
+import type { DirectoryContext } from './directory-context';
+import { getGroup } from './group-admin';
+import { OperatorError } from './operator-error';
+import { queryPages, scanPages } from './paginate';
+
+/** The memberships-table index of a patient's groups (resources/tables.yml). */
+export const MEMBERSHIPS_BY_PATIENT_INDEX = 'byPatient';
+
+export interface MembershipSummary {
+  groupId: string;
+  patientKey: string;
+  active: boolean;
+  startedAt?: string;
+  /** Set when the membership ended (and not reactivated since). */
+  endedAt?: string;
+  lastProtocol?: string;
+  updatedAt?: string;
+}
+
+function membershipSummary(item: Record<string, unknown>): MembershipSummary {
+  const optional = (name: string) =>
+    typeof item[name] === 'string' ? String(item[name]) : undefined;
+  return {
+    groupId: String(item.groupId),
+    patientKey: String(item.patientKey),
+    active: item.active === true,
+    startedAt: optional('startedAt'),
+    endedAt: optional('endedAt'),
+    lastProtocol: optional('lastProtocol'),
+    updatedAt: optional('updatedAt'),
+  };
+}
+
+/**
+ * Active memberships are members; with `includeEnded` the ended ones too. An inactive item
+ * without `startedAt` is a tombstone ("ensure not in" for someone who never was a member): not a
+ * member, ever, so never listed.
+ */
+function isListedMembership(item: Record<string, unknown>, includeEnded: boolean): boolean {
+  if (item.active === true) return true;
+  return includeEnded && typeof item.startedAt === 'string';
+}
+
+/** A group's members (every page). Unknown group: not-found. */
+export async function groupMembers(
+  context: DirectoryContext,
+  groupId: string,
+  options: { includeEnded?: boolean } = {},
+): Promise<MembershipSummary[]> {
+  const id = parseKeyArgument('groupId', groupId);
+  if (!(await getGroup(context, id)))
+    throw new OperatorError('not-found', `no group with id ${id}`);
+  const { items } = await queryPages(
+    context.documents,
+    {
+      TableName: context.tables.memberships,
+      KeyConditionExpression: 'groupId = :g',
+      ExpressionAttributeValues: { ':g': id },
+    },
+    { accept: (item) => isListedMembership(item, options.includeEnded === true) },
+  );
+  return items.map(membershipSummary);
+}
+
+/**
+ * Existence only: the projection keeps the patient document (PHI) out of the read. The message
+ * does not repeat the key.
+ */
+async function assertPatientExists(context: DirectoryContext, patientKey: string): Promise<void> {
+  const { Item } = await context.documents.send(
+    new GetCommand({
+      TableName: context.tables.patients,
+      Key: { patientKey },
+      ProjectionExpression: 'patientKey',
+    }),
+  );
+  if (!Item) throw new OperatorError('not-found', 'no patient with the given patientKey');
+}
+
+export interface PatientGroupSummary extends MembershipSummary {
+  /** The group's name and state, when the group item exists. */
+  groupName?: string;
+  groupActive?: boolean;
+}
+
+/** The groups a patient is in (with `includeEnded`, was in), with each group's name. */
+export async function patientGroups(
+  context: DirectoryContext,
+  patientKey: string,
+  options: { includeEnded?: boolean } = {},
+): Promise<PatientGroupSummary[]> {
+  const key = parseKeyArgument('patientKey', patientKey);
+  await assertPatientExists(context, key);
+  const { items } = await queryPages(
+    context.documents,
+    {
+      TableName: context.tables.memberships,
+      IndexName: MEMBERSHIPS_BY_PATIENT_INDEX,
+      KeyConditionExpression: 'patientKey = :p',
+      ExpressionAttributeValues: { ':p': key },
+    },
+    { accept: (item) => isListedMembership(item, options.includeEnded === true) },
+  );
+  const memberships = items.map(membershipSummary);
+  const groups = await groupsById(
+    context,
+    memberships.map((m) => m.groupId),
+  );
+  return memberships.map((m) => {
+    const group = groups.get(m.groupId);
+    return group ? { ...m, groupName: group.name, groupActive: group.active } : m;
+  });
+}
+
+/** BatchGetItem allows 100 keys per request. */
+const BATCH_GET_KEYS = 100;
+
+async function groupsById(
+  context: DirectoryContext,
+  groupIds: readonly string[],
+): Promise<Map<string, { name: string; active: boolean }>> {
+  const found = new Map<string, { name: string; active: boolean }>();
+  const unique = [...new Set(groupIds)];
+  for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
+    let keys: Record<string, unknown>[] | undefined = unique
+      .slice(i, i + BATCH_GET_KEYS)
+      .map((groupId) => ({ groupId }));
+    for (let attempt = 0; keys && keys.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      if (attempt > 8) throw new Error('could not read the groups: unprocessed keys remain');
+      const response: BatchGetCommandOutput = await context.documents.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [context.tables.groups]: {
+              Keys: keys,
+              ProjectionExpression: 'groupId, #name, active',
+              ExpressionAttributeNames: { '#name': 'name' },
+            },
+          },
+        }),
+      );
+      for (const item of response.Responses?.[context.tables.groups] ?? [])
+        found.set(String(item.groupId), {
+          name: String(item.name ?? ''),
+          active: item.active === true,
+        });
+      keys = response.UnprocessedKeys?.[context.tables.groups]?.Keys;
+    }
+  }
+  return found;
+}
+
+/** The documented task fields (docs/data-model.md); other attributes on the item are not shown. */
+export interface TaskSummary {
+  patientKey: string;
+  taskId: string;
+  status: string;
+  title?: string;
+  due?: string;
+  created?: string;
+  assigneeKey?: string;
+  teamId?: string;
+  labels?: string[];
+  tag?: string;
+  creatorKey?: string;
+  protocol?: string;
+  appliedAt?: string;
+}
+
+const TASK_TEXT_FIELDS = [
+  'title',
+  'due',
+  'created',
+  'assigneeKey',
+  'teamId',
+  'tag',
+  'creatorKey',
+  'protocol',
+  'appliedAt',
+] as const;
+
+function taskSummary(item: Record<string, unknown>): TaskSummary {
+  const task: TaskSummary = {
+    patientKey: String(item.patientKey),
+    taskId: String(item.taskId),
+    status: String(item.status ?? ''),
+  };
+  for (const field of TASK_TEXT_FIELDS)
+    if (typeof item[field] === 'string') task[field] = item[field] as string;
+  if (Array.isArray(item.labels)) task.labels = item.labels.map(String);
+  return task;
+}
+
+export interface TaskFilterInput {
+  patientKey?: string;
+  status?: string;
+  assigneeKey?: string;
+  teamId?: string;
+  /** Compared case-folded, like the labels table ("Urgent" and "urgent" are one label). */
+  label?: string;
+  /** Tasks due strictly before this kit datetime (`YYYY-MM-DDThh:mm:ss`); tasks with no due are left out. */
+  dueBefore?: string;
+  /** Most tasks returned (default 100). */
+  limit?: number;
+}
+
+export const DEFAULT_TASK_LIMIT = 100;
+
+export interface TaskSearchResult {
+  tasks: TaskSummary[];
+  /** More tasks may match than `limit` allowed. */
+  truncated: boolean;
+  /** How the table was read: a Query of one patient's tasks, or a Scan of every task. */
+  access: 'query' | 'scan';
+}
+
+interface ValidFilters {
+  patientKey?: string;
+  status?: TaskStatus;
+  assigneeKey?: string;
+  teamId?: string;
+  labelKey?: string;
+  dueBefore?: string;
+  limit: number;
+}
+
+function validateFilters(input: TaskFilterInput): ValidFilters {
+  return {
+    patientKey:
+      input.patientKey === undefined ? undefined : parseKeyArgument('--patient', input.patientKey),
+    status:
+      input.status === undefined ? undefined : parseTaskStatusArgument('--status', input.status),
+    assigneeKey:
+      input.assigneeKey === undefined
+        ? undefined
+        : parseKeyArgument('--assignee', input.assigneeKey),
+    teamId: input.teamId === undefined ? undefined : parseKeyArgument('--team', input.teamId),
+    labelKey:
+      input.label === undefined ? undefined : foldName(parseNameArgument('--label', input.label)),
+    dueBefore:
+      input.dueBefore === undefined
+        ? undefined
+        : parseKitDateTimeArgument('--due-before', input.dueBefore),
+    limit: input.limit ?? DEFAULT_TASK_LIMIT,
+  };
+}
+
+/**
+ * Tasks matching every given filter. With a patient: a Query of that patient's partition.
+ * Without: a **Scan** of the whole tasks table (filters applied by DynamoDB after reading, so it
+ * reads, and bills, every task until `limit` match). Labels are matched case-folded here, since
+ * the items keep the spelling as given.
+ */
+export async function findTasks(
+  context: DirectoryContext,
+  input: TaskFilterInput,
+): Promise<TaskSearchResult> {
+  const filters = validateFilters(input);
+  const conditions: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const filterOn = (attribute: string, operator: string, value: unknown) => {
+    names[`#${attribute}`] = attribute;
+    values[`:${attribute}`] = value;
+    conditions.push(`#${attribute} ${operator} :${attribute}`);
+  };
+  if (filters.status) filterOn('status', '=', filters.status);
+  if (filters.assigneeKey) filterOn('assigneeKey', '=', filters.assigneeKey);
+  if (filters.teamId) filterOn('teamId', '=', filters.teamId);
+  // Kit datetimes have one fixed format, so string order is time order.
+  if (filters.dueBefore) filterOn('due', '<', filters.dueBefore);
+  const filterExpression =
+    conditions.length > 0
+      ? {
+          FilterExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }
+      : {};
+  const labelKey = filters.labelKey;
+  const accept = labelKey
+    ? (item: Record<string, unknown>) =>
+        Array.isArray(item.labels) && item.labels.some((l) => foldName(String(l)) === labelKey)
+    : undefined;
+
+  if (filters.patientKey) {
+    await assertPatientExists(context, filters.patientKey);
+    const page = await queryPages(
+      context.documents,
+      {
+        TableName: context.tables.tasks,
+        KeyConditionExpression: 'patientKey = :patientKey',
+        ...filterExpression,
+        ExpressionAttributeValues: { ...values, ':patientKey': filters.patientKey },
+      },
+      { limit: filters.limit, accept },
+    );
+    return { tasks: page.items.map(taskSummary), truncated: page.truncated, access: 'query' };
+  }
+  const page = await scanPages(
+    context.documents,
+    { TableName: context.tables.tasks, ...filterExpression },
+    { limit: filters.limit, accept },
+  );
+  return { tasks: page.items.map(taskSummary), truncated: page.truncated, access: 'scan' };
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type ChangeEvent,
+  ChangeEventSchema,
+  type ChangeType,
+  ChangeTypeSchema,
+} from '../../schemas';
+import {
+  type ComputeJobQueue,
+  type PatientCounter,
+  planRecomputation,
+  type SegmentPolicy,
+} from '../compute';
+import { parseKeyArgument } from './arguments';
+import { OperatorError } from './operator-error';
+
+/** The change type `recompute --patient` announces by default: the patient record itself. */
+export const DEFAULT_RECOMPUTE_CHANGE_TYPE: ChangeType = 'patient';
+
+export interface PatientRecomputeDeps {
+  /** Whether the patients table holds the key (the change would be dead-lettered otherwise). */
+  patientExists(patientKey: string): Promise<boolean>;
+  /** Puts one body on the changes queue; resolves to the SQS message id. */
+  sendChange(body: string): Promise<string>;
+}
+
+/** The deps over DynamoDB (existence: a projected GetItem, no patient data read) and SQS. */
+export function awsPatientRecomputeDeps(input: {
+  documents: DynamoDBDocumentClient;
+  patientsTable: string;
+  sqs: SQSClient;
+  changesQueueUrl: string;
+}): PatientRecomputeDeps {
+  return {
+    async patientExists(patientKey) {
+      const { Item } = await input.documents.send(
+        new GetCommand({
+          TableName: input.patientsTable,
+          Key: { patientKey },
+          ProjectionExpression: 'patientKey',
+        }),
+      );
+      return Item !== undefined;
+    },
+    async sendChange(body) {
+      const { MessageId } = await input.sqs.send(
+        new SendMessageCommand({ QueueUrl: input.changesQueueUrl, MessageBody: body }),
+      );
+      return String(MessageId);
+    },
+  };
+}
+
+export interface PatientRecomputeResult {
+  changeType: ChangeType;
+  /** The change event's SQS message id: it seeds the update ids of this recomputation. */
+  messageId: string;
+}
+
+/**
+ * Recomputes one patient through the deployed functions: a change event (`<changeType>`, not
+ * created, not deleted, no fields) on the changes queue. computeOnChange then runs every protocol
+ * whose `computeOnChangeTypes` include that type (or that declare none), with the deployed
+ * protocol code, and enqueues their updates like any change would.
+ */
+export async function recomputePatientNow(
+  deps: PatientRecomputeDeps,
+  input: { patientKey: string; changeType?: string },
+): Promise<PatientRecomputeResult> {
+  const patientKey = parseKeyArgument('--patient', input.patientKey);
+  const typed = ChangeTypeSchema.safeParse(input.changeType ?? DEFAULT_RECOMPUTE_CHANGE_TYPE);
+  if (!typed.success)
+    throw new OperatorError('invalid-argument', `--change-type: ${typed.error.issues[0]?.message}`);
+  if (!(await deps.patientExists(patientKey)))
+    throw new OperatorError('not-found', 'no patient with the given patientKey');
+  const change: ChangeEvent = ChangeEventSchema.parse({
+    patient_key: patientKey,
+    model_name: typed.data,
+    created: false,
+    deleted: false,
+    fields: {},
+    canvas_id: null,
+    external_id: null,
+  });
+  const messageId = await deps.sendChange(JSON.stringify(change));
+  return { changeType: typed.data, messageId };
+}
+
+export interface AllRecomputeDeps {
+  counter: PatientCounter;
+  jobs: ComputeJobQueue;
+  policy: SegmentPolicy;
+}
+
+export interface AllRecomputeResult {
+  runId: string;
+  computedAt: string;
+  approximatePatients: number;
+  totalSegments: number;
+}
+
+/**
+ * Recomputes every protocol for every patient now: the planner's own logic (the scheduled
+ * planRecomputation function runs the same `planRecomputation`), so the segment jobs go to the
+ * compute jobs queue and the deployed computeSegment functions do the work. The run id is
+ * `operator-<uuid>`, telling these updates from the schedule's.
+ */
+export async function recomputeAllNow(
+  deps: AllRecomputeDeps,
+  now: Date = new Date(),
+  runId = `operator-${randomUUID()}`,
+): Promise<AllRecomputeResult> {
+  const plan = await planRecomputation({
+    run: { runId, computedAt: now },
+    counter: deps.counter,
+    jobs: deps.jobs,
+    policy: deps.policy,
+  });
+  return { runId, computedAt: now.toISOString(), ...plan };
+}
