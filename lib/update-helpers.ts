@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import {
-  type CreateTaskPayload,
   type CreateTaskUpdate,
   CreateTaskUpdateSchema,
   type GroupMembershipUpdate,
@@ -40,6 +39,28 @@ function validated<T>(
     throw new UpdateValidationError(what, problemsFromZod(result.error, argumentFor));
   // The built object, not zod's copy: it carries the key order we chose.
   return message;
+}
+
+type PatientMessage = CreateTaskUpdate | UpdateTaskUpdate | TaskCommentUpdate;
+
+/**
+ * A message about one patient's task, in the kit's envelope order: type, source, handling options,
+ * patient, payload. The type comes from the schema, so it cannot disagree with it.
+ */
+function patientMessage<T extends PatientMessage>(
+  what: string,
+  schema: z.ZodType<T> & { shape: { integration_type: { value: T['integration_type'] } } },
+  patientKey: string,
+  payload: Record<string, unknown>,
+  argumentFor: (wirePath: string) => string,
+): T {
+  const message = {
+    integration_type: schema.shape.integration_type.value,
+    ...ENVELOPE,
+    patient_identifier: keyIdentifier(patientKey),
+    integration_payload: payload,
+  } as T;
+  return validated(what, schema, message, argumentFor);
 }
 
 function groupMessage(
@@ -143,13 +164,7 @@ export function createTaskPayload(input: CreateTaskInput): CreateTaskUpdate {
   if (given(assigneeIdentifier)) payload.assignee = keyIdentifier(assigneeIdentifier);
   if (dedupeKey !== undefined) payload.dedupe_key = dedupeKey;
 
-  const message = {
-    integration_type: 'Task',
-    ...ENVELOPE,
-    patient_identifier: keyIdentifier(patientKey),
-    integration_payload: payload as CreateTaskPayload,
-  } satisfies CreateTaskUpdate;
-  return validated('task update', CreateTaskUpdateSchema, message, taskArgument);
+  return patientMessage('task update', CreateTaskUpdateSchema, patientKey, payload, taskArgument);
 }
 
 /** Names the task a lifecycle message acts on: its `dedupeKey`, or its stored `taskId`. */
@@ -231,16 +246,11 @@ export function updateTaskPayload(input: UpdateTaskInput): UpdateTaskUpdate {
   if (given(removeLabels))
     payload.labels_removed = Array.isArray(removeLabels) ? [...removeLabels] : removeLabels;
   if (given(assigneeIdentifier)) payload.assignee = keyIdentifier(assigneeIdentifier);
-  const message = {
-    integration_type: 'TaskUpdate',
-    ...ENVELOPE,
-    patient_identifier: keyIdentifier(patientKey),
-    integration_payload: payload as UpdateTaskUpdate['integration_payload'],
-  } satisfies UpdateTaskUpdate;
-  return validated(
+  return patientMessage(
     'task lifecycle update',
     UpdateTaskUpdateSchema,
-    message,
+    patientKey,
+    payload,
     lifecycleArgument(UPDATE_TASK_ARGUMENTS),
   );
 }
@@ -261,16 +271,11 @@ export function taskCommentPayload(input: TaskCommentInput): TaskCommentUpdate {
     body,
   };
   if (given(created)) payload.created = created;
-  const message = {
-    integration_type: 'TaskComment',
-    ...ENVELOPE,
-    patient_identifier: keyIdentifier(patientKey),
-    integration_payload: payload as TaskCommentUpdate['integration_payload'],
-  } satisfies TaskCommentUpdate;
-  return validated(
+  return patientMessage(
     'task comment',
     TaskCommentUpdateSchema,
-    message,
+    patientKey,
+    payload,
     lifecycleArgument(TASK_COMMENT_ARGUMENTS),
   );
 }
