@@ -85,7 +85,9 @@ export function readBatchReports(reportFile: string): BatchOutcome[] {
   } catch {
     return [];
   }
-  return text
+  // The event source appends while we read: only lines ended by a newline are complete.
+  const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+  return complete
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as BatchOutcome);
