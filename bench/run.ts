@@ -21,7 +21,7 @@ function positiveInt(value: string): number {
 
 /** The issue's minimums, and small sizes for tests (`--quick`); an explicit option wins. */
 const SIZES = {
-  full: { patients: 10_000, updates: 10_000, tasks: 1_000, rounds: 2 },
+  full: { patients: 10_000, updates: 10_000, tasks: 1_000, rounds: 4 },
   quick: { patients: 200, updates: 300, tasks: 50, rounds: 1 },
 };
 
@@ -46,7 +46,7 @@ const program = new Command('bench')
   )
   .option(
     '--rounds <n>',
-    'measured apply rounds, each an applier and a raw pass (default 2)',
+    'measured apply rounds, each an applier and a raw pass (default 4)',
     positiveInt,
   )
   .option(
