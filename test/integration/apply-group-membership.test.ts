@@ -7,8 +7,8 @@ import {
   ensurePatientInGroup,
   ensurePatientNotInGroup,
 } from '../../lib/update-helpers';
-import { startTestStack, type TestStack } from '../support/local-stack';
-import { quietPowertools, seedGroup, seedPatient } from '../support/seed';
+import type { TestStack } from '../support/local-stack';
+import { seedGroup, seedPatient } from '../support/seed';
 import {
   drain,
   type QueueRef,
@@ -17,25 +17,19 @@ import {
   settle,
   takeAll,
 } from '../support/sqs-driver';
+import { useTestStack } from '../support/use-test-stack';
 
+const testStack = useTestStack();
 let stack: TestStack;
-let restoreEnv: () => void;
 let queue: QueueRef;
 let dlq: QueueRef;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  restoreEnv = stack.applyEnv();
-  quietPowertools();
+  stack = testStack();
   queue = stack.queues.GroupUpdatesQueue as QueueRef;
   dlq = stack.queues.GroupUpdatesDeadLetterQueue as QueueRef;
   await seedGroup(stack, 'group-1', 'Diabetes follow-up');
   await seedGroup(stack, 'group-closed', 'Old programme', false);
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
 });
 
 async function membership(groupId: string, patientKey: string) {

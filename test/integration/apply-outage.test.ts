@@ -3,8 +3,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../handlers/apply-group-membership';
 import { awsClients } from '../../lib/aws/clients';
 import { ensurePatientInGroup } from '../../lib/update-helpers';
-import { startTestStack, type TestStack } from '../support/local-stack';
-import { quietPowertools, seedGroup, seedPatient } from '../support/seed';
+import type { TestStack } from '../support/local-stack';
+import { seedGroup, seedPatient } from '../support/seed';
 import {
   drain,
   type QueueRef,
@@ -13,20 +13,14 @@ import {
   settle,
   takeAll,
 } from '../support/sqs-driver';
+import { useTestStack } from '../support/use-test-stack';
 
+const testStack = useTestStack({ fileBacked: true });
 let stack: TestStack;
-let restoreEnv: () => void;
 
 beforeAll(async () => {
   // File-backed so the data survives stopping the process.
-  stack = await startTestStack({ fileBacked: true });
-  restoreEnv = stack.applyEnv();
-  quietPowertools();
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
+  stack = testStack();
 });
 
 describe('DynamoDB stopped in the middle of a batch', () => {

@@ -6,8 +6,8 @@ import { taskCommentsKey } from '../../lib/apply/apply-task-comment';
 import { changeVersion } from '../../lib/apply/change-version';
 import { dedupeTaskId } from '../../lib/apply/task-id';
 import { createTaskPayload, taskCommentPayload, updateTaskPayload } from '../../lib/update-helpers';
-import { startTestStack, type TestStack } from '../support/local-stack';
-import { quietPowertools, seedPatient } from '../support/seed';
+import type { TestStack } from '../support/local-stack';
+import { seedPatient } from '../support/seed';
 import {
   drain,
   type QueueRef,
@@ -16,25 +16,19 @@ import {
   settle,
   takeAll,
 } from '../support/sqs-driver';
+import { useTestStack } from '../support/use-test-stack';
 
 const T0 = 1_700_000_000_000;
 
+const testStack = useTestStack();
 let stack: TestStack;
-let restoreEnv: () => void;
 let queue: QueueRef;
 let dlq: QueueRef;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  restoreEnv = stack.applyEnv();
-  quietPowertools();
+  stack = testStack();
   queue = stack.queues.TaskCommentsQueue as QueueRef;
   dlq = stack.queues.TaskCommentsDeadLetterQueue as QueueRef;
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
 });
 
 async function createTask(patientKey: string, dedupeKey: string) {

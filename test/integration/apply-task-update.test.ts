@@ -17,8 +17,8 @@ import {
   updateTaskPayload,
 } from '../../lib/update-helpers';
 import { FakeRecorder, sqsRecord } from '../support/apply-fakes';
-import { startTestStack, type TestStack } from '../support/local-stack';
-import { quietPowertools, seedLabel, seedPatient } from '../support/seed';
+import type { TestStack } from '../support/local-stack';
+import { seedLabel, seedPatient } from '../support/seed';
 import {
   drain,
   type QueueRef,
@@ -27,26 +27,20 @@ import {
   settle,
   takeAll,
 } from '../support/sqs-driver';
+import { useTestStack } from '../support/use-test-stack';
 
 const T0 = 1_700_000_000_000;
 
+const testStack = useTestStack();
 let stack: TestStack;
-let restoreEnv: () => void;
 let queue: QueueRef;
 let dlq: QueueRef;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  restoreEnv = stack.applyEnv();
-  quietPowertools();
+  stack = testStack();
   queue = stack.queues.TaskLifecycleQueue as QueueRef;
   dlq = stack.queues.TaskLifecycleDeadLetterQueue as QueueRef;
   await seedLabel(stack, 'Retired', false);
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
 });
 
 /** Creates the task through the real Task applier, at `T0` with update id `create`. */

@@ -3,8 +3,8 @@ import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../handlers/apply-task';
 import { taskIdFor } from '../../lib/apply/apply-task';
 import { createTaskPayload, ensurePatientInGroup } from '../../lib/update-helpers';
-import { startTestStack, type TestStack } from '../support/local-stack';
-import { quietPowertools, seedLabel, seedPatient } from '../support/seed';
+import type { TestStack } from '../support/local-stack';
+import { seedLabel, seedPatient } from '../support/seed';
 import {
   drain,
   type QueueRef,
@@ -13,24 +13,18 @@ import {
   settle,
   takeAll,
 } from '../support/sqs-driver';
+import { useTestStack } from '../support/use-test-stack';
 
+const testStack = useTestStack();
 let stack: TestStack;
-let restoreEnv: () => void;
 let queue: QueueRef;
 let dlq: QueueRef;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  restoreEnv = stack.applyEnv();
-  quietPowertools();
+  stack = testStack();
   queue = stack.queues.TaskUpdatesQueue as QueueRef;
   dlq = stack.queues.TaskUpdatesDeadLetterQueue as QueueRef;
   await seedLabel(stack, 'Retired', false);
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
 });
 
 async function tasksOf(patientKey: string) {

@@ -5,31 +5,26 @@ import type { SQSEvent } from 'aws-lambda';
 import { handler as groupHandler } from '../../handlers/apply-group-membership';
 import { handler as taskHandler } from '../../handlers/apply-task';
 import { createTaskPayload, ensurePatientInGroup } from '../../lib/update-helpers';
-import { startTestStack, type TestStack } from '../support/local-stack';
+import type { TestStack } from '../support/local-stack';
 import { captureOutput, queueDepth, sleep, stringAttributes } from '../support/reliability';
 import { seedGroup, seedPatient } from '../support/seed';
 import { type QueueRef, type SqsHandler, sendUpdate, takeAll } from '../support/sqs-driver';
+import { useTestStack } from '../support/use-test-stack';
 
 // A "Lambda" that applies a batch and dies before SQS deletes it: the handler runs on a received
 // batch, nothing is deleted, the visibility timeout (1 s here, 180 s in AWS) expires, SQS delivers
 // the same messages again, the handler runs again. One effect is expected.
 
+const testStack = useTestStack({ quiet: false });
 let stack: TestStack;
-let restoreEnv: () => void;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  restoreEnv = stack.applyEnv();
+  stack = testStack();
   // The outcome of each record is read from the handler's own log lines.
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   await seedGroup(stack, 'g-crash', 'Crash group');
   await seedPatient(stack, 'p-crash');
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
 });
 
 function toEvent(

@@ -8,7 +8,7 @@ import {
   ensurePatientNotInGroup,
 } from '../../lib/update-helpers';
 import type { CreateTaskUpdate } from '../../schemas';
-import { startTestStack, type TestStack } from '../support/local-stack';
+import type { TestStack } from '../support/local-stack';
 import {
   consume,
   type Outgoing,
@@ -19,8 +19,9 @@ import {
   size,
   stringAttributes,
 } from '../support/reliability';
-import { quietPowertools, seedGroup } from '../support/seed';
+import { seedGroup } from '../support/seed';
 import { type QueueRef, takeAll } from '../support/sqs-driver';
+import { useTestStack } from '../support/use-test-stack';
 
 // The same updates are applied in three namespaces: `once-` delivers each once, in order, one at a
 // time; `thrice-` delivers each three times (three SQS messages with one update id) in the same
@@ -32,18 +33,11 @@ import { type QueueRef, takeAll } from '../support/sqs-driver';
 const PATIENTS = size(12, 100);
 const T0 = 1_700_000_000_000;
 
+const testStack = useTestStack();
 let stack: TestStack;
-let restoreEnv: () => void;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  restoreEnv = stack.applyEnv();
-  quietPowertools();
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
+  stack = testStack();
 });
 
 interface Update {

@@ -2,7 +2,7 @@ import '../support/quiet-sdk-warning';
 import { handler as groupHandler } from '../../handlers/apply-group-membership';
 import { handler as taskHandler } from '../../handlers/apply-task';
 import { createTaskPayload, ensurePatientInGroup } from '../../lib/update-helpers';
-import { startTestStack, type TestStack } from '../support/local-stack';
+import type { TestStack } from '../support/local-stack';
 import {
   type ConsumeStats,
   consume,
@@ -15,8 +15,9 @@ import {
   sleep,
   stringAttributes,
 } from '../support/reliability';
-import { quietPowertools, seedGroup } from '../support/seed';
+import { seedGroup } from '../support/seed';
 import { type QueueRef, takeAll } from '../support/sqs-driver';
+import { useTestStack } from '../support/use-test-stack';
 
 // A stream of updates on both queues is consumed by the driver (the real handlers) while DynamoDB
 // Local, file-backed, is killed with SIGKILL and restarted on the same port. At the end every
@@ -34,19 +35,12 @@ const KILLS = size(1, 3);
 const RETRY_AFTER_SECONDS = 10;
 const TASK_PATIENTS = 10;
 
+const testStack = useTestStack({ fileBacked: true });
 let stack: TestStack;
-let restoreEnv: () => void;
 
 beforeAll(async () => {
   // File-backed so the data survives killing the process.
-  stack = await startTestStack({ fileBacked: true });
-  restoreEnv = stack.applyEnv();
-  quietPowertools();
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
+  stack = testStack();
 });
 
 const newStats = (): ConsumeStats => ({

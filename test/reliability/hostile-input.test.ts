@@ -2,7 +2,7 @@ import '../support/quiet-sdk-warning';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as groupHandler } from '../../handlers/apply-group-membership';
 import { handler as taskHandler } from '../../handlers/apply-task';
-import { startTestStack, type TestStack } from '../support/local-stack';
+import type { TestStack } from '../support/local-stack';
 import {
   consume,
   type Outgoing,
@@ -12,8 +12,9 @@ import {
   size,
   stringAttributes,
 } from '../support/reliability';
-import { quietPowertools, seedGroup } from '../support/seed';
+import { seedGroup } from '../support/seed';
 import { type QueueRef, takeAll } from '../support/sqs-driver';
+import { useTestStack } from '../support/use-test-stack';
 import {
   generateHostileMessages,
   HOSTILE_GROUP,
@@ -29,19 +30,12 @@ import {
 const COUNT = size(1_000, 5_000);
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20_240_131);
 
+const testStack = useTestStack();
 let stack: TestStack;
-let restoreEnv: () => void;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  restoreEnv = stack.applyEnv();
-  quietPowertools();
+  stack = testStack();
   await seedGroup(stack, HOSTILE_GROUP, 'Hostile group');
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
 });
 
 function prototypeSnapshot() {

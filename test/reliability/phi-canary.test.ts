@@ -3,7 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as groupHandler } from '../../handlers/apply-group-membership';
 import { handler as taskHandler } from '../../handlers/apply-task';
 import { createTaskPayload, ensurePatientInGroup } from '../../lib/update-helpers';
-import { startTestStack, type TestStack } from '../support/local-stack';
+import type { TestStack } from '../support/local-stack';
 import {
   captureOutput,
   consume,
@@ -13,6 +13,7 @@ import {
 } from '../support/reliability';
 import { seedGroup } from '../support/seed';
 import { type QueueRef, takeAll } from '../support/sqs-driver';
+import { useTestStack } from '../support/use-test-stack';
 
 // A patient whose name and a task title are unique canary strings; every log line the real
 // handlers write while applying and rejecting updates that carry them is captured, and none may
@@ -23,12 +24,11 @@ const TITLE = 'Canary title 7f3c9e: chemo follow-up for Zyxwanda';
 const CANARIES = [NAME, TITLE, 'Zyxwanda', '7f3c9e'];
 const PATIENT = 'p-canary';
 
+const testStack = useTestStack({ quiet: false });
 let stack: TestStack;
-let restoreEnv: () => void;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  restoreEnv = stack.applyEnv();
+  stack = testStack();
   // Everything the handlers can log, at the most verbose level, metrics included.
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
   delete process.env.POWERTOOLS_METRICS_DISABLED;
@@ -39,11 +39,6 @@ beforeAll(async () => {
       Item: { patientKey: PATIENT, data: { patient: { firstName: 'Zyxwanda', lastName: NAME } } },
     }),
   );
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
 });
 
 describe('PHI canary', () => {

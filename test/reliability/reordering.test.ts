@@ -3,7 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { handler } from '../../handlers/apply-group-membership';
 import { ensurePatientInGroup } from '../../lib/update-helpers';
-import { startTestStack, type TestStack } from '../support/local-stack';
+import type { TestStack } from '../support/local-stack';
 import {
   consume,
   type Outgoing,
@@ -12,8 +12,9 @@ import {
   sendAll,
   size,
 } from '../support/reliability';
-import { quietPowertools, seedGroup } from '../support/seed';
+import { seedGroup } from '../support/seed';
 import { type QueueRef, takeAll } from '../support/sqs-driver';
+import { useTestStack } from '../support/use-test-stack';
 
 // Property: for any set of in/not-in updates over a few patients (several entries per message,
 // ties on computed-at broken by update id, computed-at written as epoch ms or ISO with Z or an
@@ -25,19 +26,12 @@ const RUNS = size(10, 100);
 const T0 = 1_706_691_600_000; // 2024-01-31T09:00:00Z
 const PATIENTS = 3;
 
+const testStack = useTestStack();
 let stack: TestStack;
-let restoreEnv: () => void;
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  restoreEnv = stack.applyEnv();
-  quietPowertools();
+  stack = testStack();
   await seedGroup(stack, 'g-order', 'Ordering group');
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
 });
 
 type Format = 'epoch' | 'iso-z' | 'iso-offset';

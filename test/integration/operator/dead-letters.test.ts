@@ -28,12 +28,13 @@ import {
 import { ensurePatientInGroup } from '../../../lib/update-helpers';
 import { loadServerlessConfig } from '../../../local/serverless-config';
 import { ChangeEventSchema, ComputeJobSchema, UPDATE_TYPES } from '../../../schemas';
-import { startTestStack, TEST_STAGE, type TestStack } from '../../support/local-stack';
-import { quietPowertools, seedPatient } from '../../support/seed';
+import { TEST_STAGE, type TestStack } from '../../support/local-stack';
+import { seedPatient } from '../../support/seed';
 import { drain, type QueueRef, receiveMessages, takeAll } from '../../support/sqs-driver';
+import { useTestStack } from '../../support/use-test-stack';
 
+const testStack = useTestStack();
 let stack: TestStack;
-let restoreEnv: () => void;
 let locator: SqsQueueLocator;
 let routes: DeadLetterRoute[];
 
@@ -86,16 +87,9 @@ async function deadLetter(queueRef: QueueRef, updateId: string, reason?: string)
 }
 
 beforeAll(async () => {
-  stack = await startTestStack();
-  restoreEnv = stack.applyEnv();
-  quietPowertools();
+  stack = testStack();
   locator = new SqsQueueLocator(stack.sqs);
   routes = deadLetterRoutes(await loadServerlessConfig(TEST_STAGE));
-});
-
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
 });
 
 describe('queue topology (serverless.yml)', () => {
