@@ -1,12 +1,12 @@
 import { handler as computeOnChange } from '../../../handlers/compute-on-change';
 import type { ChangeEvent, PatientInput } from '../../../schemas';
 import { CreateTaskUpdateSchema, UpdateTaskUpdateSchema } from '../../../schemas';
-import { startTestStack, type TestStack } from '../../support/local-stack';
+import type { TestStack } from '../../support/local-stack';
+import { useTestStack } from '../../support/use-test-stack';
 import {
   attributesOf,
   drainQueue,
   lambdaContext,
-  quietTelemetry,
   seedPatients,
   sendMessage,
   sqsEventOf,
@@ -46,24 +46,17 @@ function changeOf(overrides: Partial<ChangeEvent>): ChangeEvent {
 }
 
 describe('change-driven recomputation (DynamoDB Local + local SQS)', () => {
+  const testStack = useTestStack();
   let stack: TestStack;
-  let restoreEnv: () => void;
   let url: (logicalId: string) => string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    restoreEnv = stack.applyEnv();
-    quietTelemetry();
+    stack = testStack();
     url = (logicalId) => stack.queues[logicalId]?.url ?? '';
     await seedPatients(stack.documents, stack.tables.PatientsTable ?? '', [
       patientWithAppointment(),
     ]);
   }, 60_000);
-
-  afterAll(async () => {
-    restoreEnv?.();
-    await stack?.stop();
-  });
 
   /** Sends the bodies to the changes queue, receives them and runs the handler on them. */
   async function deliver(...bodies: unknown[]) {

@@ -17,13 +17,13 @@ import { SqsComputeJobQueue, SqsUpdateQueue } from '../../../lib/aws/sqs-update-
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/credentials';
 import { PROTOCOLS } from '../../../protocols';
 import { ComputeJobSchema, GroupMembershipUpdateSchema } from '../../../schemas';
-import { startTestStack, type TestStack } from '../../support/local-stack';
+import type { TestStack } from '../../support/local-stack';
+import { useTestStack } from '../../support/use-test-stack';
 import {
   attributesOf,
   DIABETES_CARE_GROUP_ID,
   drainQueue,
   lambdaContext,
-  quietTelemetry,
   seedPatients,
   sendMessage,
   sqsEventOf,
@@ -33,14 +33,12 @@ import {
 const PATIENT_COUNT = 30;
 
 describe('scheduled recomputation: plan, segment jobs, compute (DynamoDB Local + local SQS)', () => {
+  const testStack = useTestStack();
   let stack: TestStack;
-  let restoreEnv: () => void;
   let url: (logicalId: string) => string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    restoreEnv = stack.applyEnv();
-    quietTelemetry();
+    stack = testStack();
     // Small numbers so 30 patients make several segments and pages.
     process.env.COMPUTE_PATIENTS_PER_SEGMENT = '10';
     process.env.COMPUTE_PAGE_SIZE = '4';
@@ -51,11 +49,6 @@ describe('scheduled recomputation: plan, segment jobs, compute (DynamoDB Local +
       Array.from({ length: PATIENT_COUNT }, (_, i) => testPatient(i)),
     );
   }, 60_000);
-
-  afterAll(async () => {
-    restoreEnv?.();
-    await stack?.stop();
-  });
 
   /** Runs the compute-segment handler on every job on the compute queue until none is left. */
   async function computeAllJobs(remainingMs: () => number) {

@@ -12,11 +12,6 @@ import { DIABETES_CARE_GROUP_ID } from '../../../protocols/diabetes-care-group';
 import type { PatientInput } from '../../../schemas';
 
 /** Keeps handler output quiet in tests: no EMF lines, no log lines. */
-export function quietTelemetry(): void {
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-}
-
 export { DIABETES_CARE_GROUP_ID };
 
 /** A patient as the protocols see it; every third one has active type 2 diabetes. */
