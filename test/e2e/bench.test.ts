@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { PROJECT_ROOT } from '../../local/serverless-config';
 import { PROTOCOLS } from '../../protocols';
+import { runTsxScript } from '../support/run-tsx-script';
 
 jest.setTimeout(180_000);
 
@@ -39,26 +37,7 @@ const BenchResultSchema = z.strictObject({
   }),
 });
 
-function runBench(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'),
-      ['bench/run.ts', ...args],
-      { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runBench = (args: string[]) => runTsxScript('bench/run.ts', args);
 
 describe('npm run bench -- --json --quick', () => {
   it('prints one JSON line with every figure, consistent with the sizes asked for', async () => {

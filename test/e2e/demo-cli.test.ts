@@ -1,30 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UPDATE_TYPES } from '../../local/run-metrics';
-import { PROJECT_ROOT } from '../../local/serverless-config';
+import { runTsxScript } from '../support/run-tsx-script';
 
 jest.setTimeout(180_000);
 
-function runDemo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'),
-      ['scripts/demo.ts', ...args],
-      { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runDemo = (args: string[]) => runTsxScript('scripts/demo.ts', args);
 
 describe('npm run demo', () => {
   let dir: string;
