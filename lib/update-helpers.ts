@@ -146,8 +146,40 @@ function given<T>(value: T | null | undefined): value is T {
   return !((typeof value === 'string' || Array.isArray(value)) && value.length === 0);
 }
 
+/**
+ * Refuses input keys the helper does not know: from plain JavaScript a misspelt `dueDate` would
+ * otherwise be dropped without a word. The keys are the caller's identifiers, not data, so naming
+ * them is safe.
+ */
+function refuseUnknownArguments(what: string, input: unknown, known: Record<string, true>): void {
+  if (typeof input !== 'object' || input === null) return;
+  const unknown = Object.keys(input).filter((key) => !Object.hasOwn(known, key));
+  if (unknown.length === 0) return;
+  const expected = Object.keys(known).join(', ');
+  throw new UpdateValidationError(
+    what,
+    unknown.map((key) => ({ field: key, message: `is not an argument (expected ${expected})` })),
+  );
+}
+
+/** Every argument of `createTaskPayload`; `satisfies` keeps it equal to `CreateTaskInput`. */
+const CREATE_TASK_INPUT_KEYS = {
+  patientKey: true,
+  createdByKey: true,
+  status: true,
+  title: true,
+  assigneeIdentifier: true,
+  teamIdentifier: true,
+  due: true,
+  created: true,
+  tag: true,
+  labels: true,
+  dedupeKey: true,
+} as const satisfies Record<keyof CreateTaskInput, true>;
+
 /** A message that creates a task for the patient (once per `dedupeKey` when one is given). */
 export function createTaskPayload(input: CreateTaskInput): CreateTaskUpdate {
+  refuseUnknownArguments('task update', input, CREATE_TASK_INPUT_KEYS);
   // `input` may come from plain JavaScript or parsed JSON: read it defensively.
   const { patientKey, createdByKey, title, assigneeIdentifier, teamIdentifier } = input ?? {};
   const { due, created, tag, labels, dedupeKey } = input ?? {};
@@ -228,12 +260,27 @@ const UPDATE_TASK_ARGUMENTS: Record<string, string> = {
   'integration_payload.assignee.identifier.key': 'assigneeIdentifier',
 };
 
+/** Every argument of `updateTaskPayload`. */
+const UPDATE_TASK_INPUT_KEYS = {
+  patientKey: true,
+  dedupeKey: true,
+  taskId: true,
+  status: true,
+  title: true,
+  teamIdentifier: true,
+  due: true,
+  addLabels: true,
+  removeLabels: true,
+  assigneeIdentifier: true,
+} as const satisfies Record<keyof UpdateTaskInput, true>;
+
 /**
  * A message that changes an existing task of the patient (found by `dedupeKey` or `taskId`): status,
  * title, team, due, assignee, labels added or removed. Empty values are left out, as the kit does;
  * a message must change something.
  */
 export function updateTaskPayload(input: UpdateTaskInput): UpdateTaskUpdate {
+  refuseUnknownArguments('task lifecycle update', input, UPDATE_TASK_INPUT_KEYS);
   const { patientKey, status, title, teamIdentifier, due } = input ?? {};
   const { addLabels, removeLabels, assigneeIdentifier } = input ?? {};
   const payload: Record<string, unknown> = { task: taskReference(input ?? {}) };
@@ -262,8 +309,19 @@ const TASK_COMMENT_ARGUMENTS: Record<string, string> = {
   'integration_payload.created': 'created',
 };
 
+/** Every argument of `taskCommentPayload`. */
+const TASK_COMMENT_INPUT_KEYS = {
+  patientKey: true,
+  dedupeKey: true,
+  taskId: true,
+  createdByKey: true,
+  body: true,
+  created: true,
+} as const satisfies Record<keyof TaskCommentInput, true>;
+
 /** A message that adds a comment to an existing task of the patient, once however often sent. */
 export function taskCommentPayload(input: TaskCommentInput): TaskCommentUpdate {
+  refuseUnknownArguments('task comment', input, TASK_COMMENT_INPUT_KEYS);
   const { patientKey, createdByKey, body, created } = input ?? {};
   const payload: Record<string, unknown> = {
     task: taskReference(input ?? {}),

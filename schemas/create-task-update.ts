@@ -16,7 +16,13 @@ export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
 /** Most labels on one task. */
 export const MAX_TASK_LABELS = 50;
-export const LabelNameSchema = TextSchema.max(200, { error: 'must be at most 200 characters' });
+/**
+ * A label name. Whitespace only is refused: it would make a label nobody can read or type. (An empty
+ * name already fails `must not be empty`; the blank rule leaves it alone so it is reported once.)
+ */
+export const LabelNameSchema = TextSchema.max(200, {
+  error: 'must be at most 200 characters',
+}).refine((name) => name.length === 0 || name.trim().length > 0, { error: 'must not be blank' });
 
 /**
  * The task payload, keys in the kit's order. Optional keys are present only with a non-empty value

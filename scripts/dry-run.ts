@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { inspect } from 'node:util';
 import { Command, CommanderError, Option } from 'commander';
 import {
   type ChangeEvent,
@@ -16,6 +17,7 @@ import {
   parseChangeShorthand,
   pickProtocolClass,
   toInstant,
+  type Update,
 } from '../lib';
 
 /**
@@ -49,6 +51,8 @@ Exit codes:
   5  the protocol file cannot be used (does not load, no protocol class, several without --protocol)
   6  the protocol failed (threw, or returned a malformed result or meta)
   7  the protocol set an invalid update
+  When the protocol's own code threw, stderr also shows the error's "name: message" and the stack
+  frames in the protocol file (file:line:col).
 
 Examples:
   npm run dry-run -- protocols/diabetes-care-group.ts fixtures/patients/diabetic-with-appointment
@@ -102,9 +106,13 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const [run] = computeProtocols({ protocols: [protocolClass], patient, change, now });
   if (!run) throw new Error('no run returned');
+  // The runner keeps what the protocol threw out of its logged error; this is the author's own
+  // terminal over fixture data, so it shows it, to find the bug.
+  const thrown = run.thrown === undefined ? undefined : describeThrown(run.thrown, protocolFile);
 
   if (options.json) {
-    const output = { ...run, patient: patient.patient.key, now: now.toISOString(), change };
+    const error = run.error && thrown ? { ...run.error, thrown } : run.error;
+    const output = { ...run, error, patient: patient.patient.key, now: now.toISOString(), change };
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
   } else {
     process.stdout.write(formatRun(run, patient, change, now));
@@ -113,7 +121,44 @@ async function main(argv: readonly string[]): Promise<number> {
   process.stderr.write(
     `error: protocol ${run.protocol} failed [${run.error?.code}]: ${run.error?.message}\n`,
   );
+  if (thrown) process.stderr.write(formatThrown(thrown));
   return run.error?.code === 'invalid-update' ? EXIT.invalidUpdate : EXIT.protocolFailed;
+}
+
+/** What a protocol threw: its `name: message` and the stack frames inside the protocol's file. */
+interface ThrownDetail {
+  name: string;
+  message: string;
+  /** `Class.method (file:line:col)`, the file relative to the working folder; innermost first. */
+  at: string[];
+}
+
+function describeThrown(thrown: unknown, protocolFile: string): ThrownDetail {
+  if (!(thrown instanceof Error))
+    return { name: 'non-Error value thrown', message: inspect(thrown, { depth: 2 }), at: [] };
+  const path = resolve(protocolFile);
+  // tsx maps frames back to the .ts source: a plain path, or a file URL for an ES module (the
+  // URL first: it contains the path, and must be replaced whole).
+  const locations = [pathToFileURL(path).href, path];
+  const at = (thrown.stack ?? '')
+    .split('\n')
+    .map((line) => /^\s+at (.*)$/.exec(line)?.[1])
+    .filter((frame): frame is string => frame !== undefined)
+    .filter((frame) => locations.some((location) => frame.includes(`${location}:`)))
+    .map((frame) =>
+      locations.reduce((text, location) => text.split(location).join(displayPath(path)), frame),
+    );
+  return { name: thrown.name, message: thrown.message, at };
+}
+
+function displayPath(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  return fromHere.startsWith('..') ? path : fromHere;
+}
+
+function formatThrown(thrown: ThrownDetail): string {
+  const frames = thrown.at.map((frame) => `    at ${frame}\n`).join('');
+  return `  ${thrown.name}: ${thrown.message}\n${frames}`;
 }
 
 function parseNow(text: string | undefined): Date {
@@ -219,7 +264,25 @@ function formatRun(
   const width = Math.max(...lines.map(([label]) => label.length)) + 2;
   let out = lines.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`).join('\n');
   out += `\n\nupdates (${run.updates.length}):\n`;
-  out += run.updates.length ? `${JSON.stringify(run.updates, null, 2)}\n` : '(none)\n';
+  out += run.updates.length ? formatUpdates(run.updates) : '(none)\n';
+  return out;
+}
+
+/**
+ * Each update as the exact body the compute Lambda puts on its type's queue (`JSON.stringify`, the
+ * helpers' key order), one per line so it can be diffed with the kit's JSON. A heading names the
+ * `integration_type` (which selects the queue) before each run of updates of one type.
+ */
+function formatUpdates(updates: readonly Update[]): string {
+  let out = '';
+  let type: string | undefined;
+  for (const update of updates) {
+    if (update.integration_type !== type) {
+      type = update.integration_type;
+      out += `${type}:\n`;
+    }
+    out += `${JSON.stringify(update)}\n`;
+  }
   return out;
 }
 

@@ -32,6 +32,12 @@ export interface ProtocolRun {
   /** The updates to send; empty when not relevant or failed (nothing partial is sent). */
   updates: Update[];
   error?: ProtocolRunError;
+  /**
+   * What the protocol's code threw (a failed run whose error is not the runner's own), for the dry
+   * run, the author's terminal tool, to show its message and stack. Non-enumerable, so JSON and
+   * structured loggers never see it: its message may quote patient data. Never log it.
+   */
+  readonly thrown?: unknown;
 }
 
 export interface ComputeProtocolsInput {
@@ -122,8 +128,22 @@ function runOne(
       updates,
     };
   } catch (error) {
-    return { protocol: id, version, status: 'failed', updates: [], error: runError(error) };
+    return failedRun(id, version, error);
   }
+}
+
+function failedRun(protocol: string, version: string, error: unknown): ProtocolRun {
+  const run: ProtocolRun = {
+    protocol,
+    version,
+    status: 'failed',
+    updates: [],
+    error: runError(error),
+  };
+  // The runner's own failures say all there is; anything else came from the protocol's code.
+  if (!(error instanceof RunFailure))
+    Object.defineProperty(run, 'thrown', { value: error, enumerable: false });
+  return run;
 }
 
 function checkedResult(result: unknown): ProtocolResult {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AppointmentReminder } from '../../protocols/appointment-reminder';
 
 const ROOT = join(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -45,7 +46,7 @@ describe('dry-run CLI', () => {
     const run = json(out.stdout);
     expect(run).toMatchObject({
       protocol: 'appointment-reminder',
-      version: '1.0.0',
+      version: AppointmentReminder.meta.version,
       status: 'computed',
       patient: 'fixture-patient-0001',
       now: '2024-02-01T12:00:00.000Z',
@@ -85,8 +86,7 @@ describe('dry-run CLI', () => {
     expect(out.code).toBe(0);
     expect(out.stderr).toBe('');
     expect(out.stdout).toMatch(/^narratives: +Reminder task closed for appointment 1201\.$/m);
-    expect(out.stdout).toContain('updates (1):');
-    expect(out.stdout).toContain('"integration_type": "TaskUpdate"');
+    expect(out.stdout).toMatch(/^updates \(1\):\nTaskUpdate:\n\{"integration_type":"TaskUpdate",/m);
     const json = dryRun(
       REMINDER,
       'fixtures/patients/resolved-diabetes-cancelled-appointment',
@@ -118,9 +118,23 @@ describe('dry-run CLI', () => {
     expect(out.stdout).toMatch(/^status: +satisfied$/m);
     expect(out.stdout).toMatch(/^days of notice: +30$/m);
     expect(out.stdout).toContain(
-      '"externally_exposable_id": "5f0c4a52-3c1e-4b8e-9d3a-2f6b1e0d9a11"',
+      '"externally_exposable_id":"5f0c4a52-3c1e-4b8e-9d3a-2f6b1e0d9a11"',
     );
     expect(out.stdout).toContain('updates (1):');
+  });
+
+  it('prints each update as the compact queue body, one line, under its type, as --json has it', () => {
+    const args = [REMINDER, DIABETIC, '--change', 'appointment:created:appt-0001', ...NOW];
+
+    const text = dryRun(...args);
+    const asJson = dryRun(...args, '--json');
+
+    expect(text.code).toBe(0);
+    const [update] = json(asJson.stdout).updates;
+    // Parsed JSON keeps key order, so this is the body the compute Lambda enqueues.
+    const body = JSON.stringify(update);
+    expect(body).toMatch(/^\{"integration_type":"Task","integration_source":"SDK",/);
+    expect(text.stdout.endsWith(`\nupdates (1):\nTask:\n${body}\n`)).toBe(true);
   });
 
   it('reports a protocol not relevant to the change, exit 0', () => {
@@ -149,16 +163,45 @@ describe('dry-run CLI', () => {
     expect(unpicked.stderr).toMatch(/exports several protocols .*--protocol <name>/);
   });
 
-  it('exits 6 when the protocol throws, without its message (it may quote patient data)', () => {
+  it('exits 6 when the protocol throws, showing the thrown message and where in the protocol', () => {
+    const out = dryRun('test/cli/protocols/throws.ts', DIABETIC, ...NOW);
+
+    expect(out.code).toBe(6);
+    // The run's error stays the class name only (what the compute Lambda logs) ...
+    expect(out.stdout).toMatch(/^error: +\[protocol-error\] RangeError$/m);
+    // ... the author's terminal also gets the message (fixture data) and the protocol's frames.
+    expect(out.stderr).toMatch(
+      /^error: protocol Throws failed \[protocol-error\]: RangeError\n {2}RangeError: bad value for Fixture-One\n {4}at Throws\.computeResults \(test\/cli\/protocols\/throws\.ts:\d+:\d+\)\n$/,
+    );
+  });
+
+  it('puts the thrown detail in --json too, beside the logged error', () => {
     const out = dryRun('test/cli/protocols/throws.ts', DIABETIC, ...NOW, '--json');
 
     expect(out.code).toBe(6);
-    expect(json(out.stdout)).toMatchObject({
-      status: 'failed',
-      error: { code: 'protocol-error', message: 'RangeError' },
+    const { error } = json(out.stdout);
+    expect(error).toMatchObject({
+      code: 'protocol-error',
+      message: 'RangeError',
+      thrown: { name: 'RangeError', message: 'bad value for Fixture-One' },
     });
-    expect(out.stderr).toBe('error: protocol Throws failed [protocol-error]: RangeError\n');
-    expect(out.stdout + out.stderr).not.toContain('Fixture-One');
+    expect(error.thrown.at).toEqual([
+      expect.stringMatching(
+        /^Throws\.computeResults \(test\/cli\/protocols\/throws\.ts:\d+:\d+\)$/,
+      ),
+    ]);
+  });
+
+  it('exits 7 when a helper refuses a misspelt argument, naming it and the calling line', () => {
+    const out = dryRun('test/cli/protocols/misspelt-argument.ts', DIABETIC, ...NOW);
+
+    expect(out.code).toBe(7);
+    expect(out.stderr).toContain(
+      '[invalid-update]: Invalid task update: dueDate: is not an argument',
+    );
+    expect(out.stderr).toMatch(
+      /at MisspeltArgument\.computeResults \(test\/cli\/protocols\/misspelt-argument\.ts:\d+:\d+\)/,
+    );
   });
 
   it('exits 7 for an invalid update, naming the field', () => {
@@ -189,6 +232,30 @@ describe('dry-run CLI', () => {
       `error: ${join(bad, 'patient.json')}: birthDate: must be a real date formatted YYYY-MM-DD\n`,
     );
     expect(out.stdout).toBe('');
+  });
+
+  it('exits 4 for a fixture with one collection in two files, naming both', async () => {
+    const twice = join(folder, 'two-care-teams');
+    await mkdir(twice);
+    await writeFile(
+      join(twice, 'patient.json'),
+      JSON.stringify({
+        key: 'k1',
+        firstName: 'F',
+        lastName: 'L',
+        birthDate: '1970-01-01',
+        sex: 'F',
+      }),
+    );
+    await writeFile(join(twice, 'care_team.json'), '[]');
+    await writeFile(join(twice, 'careTeam.json'), '[]');
+
+    const out = dryRun(GROUPING, twice, ...NOW);
+
+    expect(out.code).toBe(4);
+    expect(out.stderr).toBe(
+      `error: ${join(twice, 'care_team.json')}: same collection (careTeam) as careTeam.json: keep one of the two files\n`,
+    );
   });
 
   it('exits 4 for fixture JSON that does not parse', async () => {

@@ -2,8 +2,10 @@ import {
   createTaskPayload,
   ensurePatientInGroup,
   ensurePatientNotInGroup,
+  taskCommentPayload,
   toPythonJson,
   UpdateValidationError,
+  updateTaskPayload,
 } from '../../lib';
 
 const GROUP = '00000000-0000-0000-0000-000000000000';
@@ -263,6 +265,11 @@ describe('the helpers: every validation error names the argument', () => {
     [{ tag: LONG_TEXT }, 'tag', /at most 2000/],
     [{ labels: 'Urgent' }, 'labels', /must be a list of label names/],
     [{ labels: ['x'.repeat(201)] }, 'labels[0]', /at most 200/],
+    [{ labels: ['  '] }, 'labels[0]', /labels\[0\]: must not be blank/],
+    [{ labels: ['Urgent', '\t'] }, 'labels[1]', /labels\[1\]: must not be blank/],
+    [{ labels: [5] }, 'labels[0]', /labels\[0\]: must be a string/],
+    [{ due: '0000-01-01T00:00:00' }, 'due', /due: must be a real datetime/],
+    [{ created: '0000-06-15T12:00:00' }, 'created', /created: must be a real datetime/],
     [{ labels: Array.from({ length: 51 }, (_, i) => `l${i}`) }, 'labels', /at most 50/],
     [{ dedupeKey: LONG_KEY }, 'dedupeKey', /at most 256/],
   ])('task update %j is refused naming %s', (override, field, message) => {
@@ -310,5 +317,117 @@ describe('helper input from plain JavaScript', () => {
     expect((caught as UpdateValidationError).problems).toEqual([
       { field: 'patientKey', message: 'must not be empty' },
     ]);
+  });
+});
+
+describe('helper input keys the helper does not know (plain JavaScript)', () => {
+  /** The problems of the refusal; fails the test when the helper builds a message instead. */
+  function refusal(build: () => unknown): UpdateValidationError {
+    try {
+      build();
+    } catch (error) {
+      if (error instanceof UpdateValidationError) return error;
+      throw error;
+    }
+    throw new Error('expected an UpdateValidationError');
+  }
+
+  it.each([
+    [
+      'createTaskPayload',
+      () => createTaskPayload({ patientKey: 'p1', createdByKey: 's1', dueDate: 'x' } as never),
+      'task update',
+      'dueDate',
+    ],
+    [
+      'updateTaskPayload',
+      () =>
+        updateTaskPayload({
+          patientKey: 'p1',
+          dedupeKey: 'd1',
+          status: 'CLOSED',
+          labels: ['x'],
+        } as never),
+      'task lifecycle update',
+      'labels',
+    ],
+    [
+      'taskCommentPayload',
+      () =>
+        taskCommentPayload({
+          patientKey: 'p1',
+          taskId: 't1',
+          createdByKey: 's1',
+          body: 'b',
+          author: 's2',
+        } as never),
+      'task comment',
+      'author',
+    ],
+  ])('%s refuses an unknown key, naming it and the known ones', (_, build, what, key) => {
+    const error = refusal(build);
+
+    expect(error.fields).toEqual([key]);
+    expect(error.message).toMatch(
+      new RegExp(`^Invalid ${what}: ${key}: is not an argument \\(expected patientKey, `),
+    );
+  });
+
+  it('names every unknown key, even one holding undefined', () => {
+    const input = { patientKey: 'p1', createdByKey: 's1', dueDate: undefined, Title: 'T' };
+
+    const error = refusal(() => createTaskPayload(input as never));
+
+    expect(error.fields).toEqual(['dueDate', 'Title']);
+  });
+
+  it('never quotes the value of an unknown key', () => {
+    const error = refusal(() =>
+      createTaskPayload({
+        patientKey: 'p1',
+        createdByKey: 's1',
+        note: 'Jane Doe 1970-01-01',
+      } as never),
+    );
+
+    expect(error.message).not.toContain('Jane');
+  });
+
+  it('accepts every documented argument (the known-key lists match the input types)', () => {
+    const task = createTaskPayload({
+      patientKey: 'p1',
+      createdByKey: 's1',
+      status: 'OPEN',
+      title: 'T',
+      assigneeIdentifier: 's2',
+      teamIdentifier: 't1',
+      due: '2024-02-03T09:00:00',
+      created: '2024-01-31T09:00:00',
+      tag: 'tag',
+      labels: ['Urgent'],
+      dedupeKey: 'd1',
+    });
+    const update = updateTaskPayload({
+      patientKey: 'p1',
+      taskId: 't1',
+      status: 'CLOSED',
+      title: 'T',
+      teamIdentifier: 't1',
+      due: '2024-02-03T09:00:00',
+      addLabels: ['a'],
+      removeLabels: ['b'],
+      assigneeIdentifier: 's2',
+    });
+    const comment = taskCommentPayload({
+      patientKey: 'p1',
+      dedupeKey: 'd1',
+      createdByKey: 's1',
+      body: 'b',
+      created: '2024-01-31T09:00:00',
+    });
+
+    expect(Object.keys(task.integration_payload)).toHaveLength(10);
+    expect(Object.keys(update.integration_payload)).toHaveLength(8);
+    expect(Object.keys(comment.integration_payload)).toHaveLength(4);
   });
 });
