@@ -38,7 +38,8 @@ export function hasActiveDiabetes(index: number): boolean {
 
 /**
  * Patient `index` (1-based): odd ones have active type 2 diabetes, every fourth even one a resolved
- * diabetes, every third an appointment far in the future (so a reminder is always due later).
+ * diabetes, every third an appointment far in the future: every scheduled run sends it a reminder
+ * task (one task, by its dedupe key), due three days before it, never brought forward.
  */
 export function demoPatient(index: number): PatientInput {
   const key = demoPatientKey(index);

@@ -2,6 +2,7 @@ import {
   type Appointment,
   changeConcerns,
   createTaskPayload,
+  formatKitDateTime,
   isCreation,
   newFieldValue,
   Protocol,
@@ -9,6 +10,7 @@ import {
   ProtocolResult,
   shiftWallClock,
   toInstant,
+  type Update,
   updateTaskPayload,
   wallClockDate,
 } from '../lib';
@@ -26,9 +28,29 @@ export function reminderDedupeKey(appointmentId: string | number): string {
 }
 
 /**
- * When an appointment is created, creates a task for its provider, due three days before it.
- * The task's dedupe key is per appointment, so a recomputation never makes a second one. When the
- * appointment is cancelled or deleted, closes that task (a `TaskUpdate` found by the same key).
+ * `now` on the appointment's own wall clock, as a kit datetime (`YYYY-MM-DDThh:mm:ss`), so it
+ * compares with a due date computed by `shiftWallClock` from the same start time.
+ */
+export function nowOnWallClockOf(startTime: string, now: Date): string {
+  // The record's offset: its wall-clock time read as UTC, minus the instant it denotes. Rounded
+  // to whole minutes because the wall clock drops fractional seconds (offsets are whole minutes).
+  const offsetMs =
+    toInstant(shiftWallClock(startTime, 0)).getTime() - toInstant(startTime).getTime();
+  const wholeMinutes = Math.round(offsetMs / 60_000) * 60_000;
+  return formatKitDateTime(new Date(now.getTime() + wholeMinutes));
+}
+
+/**
+ * Reminds an appointment's provider with a task, due three days before the appointment (or now,
+ * when the appointment is closer than that: a task is never created overdue).
+ *
+ * - On a change that creates an appointment: a task for that appointment.
+ * - On a scheduled recomputation (no change): a task for every appointment that still takes place
+ *   and has not started. The dedupe key is per appointment and the Task applier creates a task
+ *   once per key, so repeated runs are no-ops; they only catch up on a creation whose change event
+ *   was lost.
+ * - On a change that cancels or deletes an appointment: closes its task (a `TaskUpdate` found by
+ *   the same key). Any other appointment change sends nothing.
  *
  * The status stays `not_applicable` whether or not a task is sent, as in the kit's
  * `AppointmentTaskCreator`: the protocol only notifies, it has nothing to show on the chart.
@@ -37,9 +59,9 @@ export class AppointmentReminder extends Protocol {
   static readonly meta: ProtocolMeta = {
     key: 'appointment-reminder',
     title: 'Appointment reminder',
-    version: '1.0.0',
+    version: '1.1.0',
     description:
-      'When an appointment is created, creates a reminder task for its provider; closes it when the appointment is cancelled or deleted.',
+      'A reminder task for the provider of each upcoming appointment (on its creation, and on scheduled recomputations, once per appointment); closes it when the appointment is cancelled or deleted.',
     types: ['Task', 'TaskUpdate'],
     computeOnChangeTypes: ['appointment'],
     notificationOnly: true,
@@ -47,6 +69,10 @@ export class AppointmentReminder extends Protocol {
 
   computeResults(): ProtocolResult {
     const result = new ProtocolResult();
+    if (this.fieldChanges === null) {
+      this.setUpdates(this.upcomingAppointments().map((a) => this.reminderTask(a, result)));
+      return result;
+    }
     const ended = this.endedAppointmentId();
     if (ended !== undefined) {
       this.setUpdates([
@@ -59,33 +85,65 @@ export class AppointmentReminder extends Protocol {
       result.addNarrative(`Reminder task closed for appointment ${ended}.`);
       return result;
     }
-    const appointment = this.createdAppointment();
-    if (!appointment) return result;
-
-    this.setUpdates([
-      createTaskPayload({
-        patientKey: this.patient.patient.key,
-        createdByKey: appointment.providerKey,
-        assigneeIdentifier: appointment.providerKey,
-        title: `Appointment reminder for ${wallClockDate(appointment.startTime)}`,
-        due: shiftWallClock(appointment.startTime, -REMINDER_DAYS_BEFORE),
-        labels: [REMINDER_LABEL],
-        dedupeKey: reminderDedupeKey(appointment.id),
-      }),
-    ]);
-    result.addNarrative(`Reminder task sent for appointment ${appointment.id}.`);
+    const appointment = this.createdAppointment(result);
+    if (appointment) this.setUpdates([this.reminderTask(appointment, result)]);
     return result;
   }
 
-  /** The appointment the triggering change created, if it still takes place in the future. */
-  private createdAppointment(): Appointment | undefined {
-    if (!isCreation(this.fieldChanges, 'appointment')) return undefined;
-    const appointment = this.patient.appointments.find((a) =>
-      changeConcerns(this.fieldChanges, a.id),
+  /** The Task for one appointment; the same payload (and dedupe key) from every path. */
+  private reminderTask(appointment: Appointment, result: ProtocolResult): Update {
+    const dueBeforeIt = shiftWallClock(appointment.startTime, -REMINDER_DAYS_BEFORE);
+    const now = nowOnWallClockOf(appointment.startTime, this.now);
+    // Both are kit datetimes on the same wall clock, so they compare as strings.
+    const broughtForward = dueBeforeIt < now;
+    const due = broughtForward ? now : dueBeforeIt;
+    result.addNarrative(`Reminder task sent for appointment ${appointment.id}.`);
+    if (broughtForward) {
+      result.addNarrative(
+        `Reminder for appointment ${appointment.id} due now (${due}), not ${REMINDER_DAYS_BEFORE} days before: the appointment is sooner than that.`,
+      );
+    }
+    return createTaskPayload({
+      patientKey: this.patient.patient.key,
+      createdByKey: appointment.providerKey,
+      assigneeIdentifier: appointment.providerKey,
+      title: `Appointment reminder for ${wallClockDate(appointment.startTime)}`,
+      due,
+      labels: [REMINDER_LABEL],
+      dedupeKey: reminderDedupeKey(appointment.id),
+    });
+  }
+
+  /** Whether the appointment still takes place and has not started. */
+  private isUpcoming(appointment: Appointment): boolean {
+    return (
+      !NOT_TAKING_PLACE.includes(appointment.status) && toInstant(appointment.startTime) > this.now
     );
-    if (!appointment || NOT_TAKING_PLACE.includes(appointment.status)) return undefined;
-    if (toInstant(appointment.startTime) <= this.now) return undefined;
-    return appointment;
+  }
+
+  /**
+   * The appointments a scheduled run reminds of. A cancelled one gets nothing, not even a close:
+   * the close is sent once, on the cancelling change; sending it on every run would also close
+   * tasks that never existed (appointments cancelled before any reminder), each a dead letter of
+   * the unknown-task kind.
+   */
+  private upcomingAppointments(): Appointment[] {
+    return this.patient.appointments.filter((a) => this.isUpcoming(a));
+  }
+
+  /** The appointment the triggering change created, if it still takes place in the future. */
+  private createdAppointment(result: ProtocolResult): Appointment | undefined {
+    const change = this.fieldChanges;
+    if (!isCreation(change, 'appointment')) return undefined;
+    const appointment = this.patient.appointments.find((a) => changeConcerns(change, a.id));
+    if (!appointment) {
+      // Ids only: a narrative is shown to staff, and this one also explains the silence.
+      result.addNarrative(
+        `Appointment ${change?.canvas_id ?? change?.external_id} not found in the patient's appointments; no reminder sent.`,
+      );
+      return undefined;
+    }
+    return this.isUpcoming(appointment) ? appointment : undefined;
   }
 
   /**

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { benchPatientInput } from '../../bench/synthetic-patients';
+import { DEFAULT_SEGMENT_BUDGET } from '../../lib/compute';
 import { PROTOCOLS } from '../../protocols';
 import { runTsxScript } from '../support/run-tsx-script';
 
@@ -39,6 +41,17 @@ const BenchResultSchema = z.strictObject({
 
 const runBench = (args: string[]) => runTsxScript('bench/run.ts', args);
 
+/**
+ * The bench patients' appointments (all confirmed, in 2035): on a scheduled run the reminder
+ * sends a task for each one that has not started.
+ */
+const UPCOMING_APPOINTMENTS = Array.from(
+  { length: PATIENTS },
+  (_, i) => benchPatientInput(i + 1).appointments ?? [],
+)
+  .flat()
+  .filter((a) => Date.parse(a.startTime) > Date.now()).length;
+
 describe('npm run bench -- --json --quick', () => {
   it('prints one JSON line with every figure, consistent with the sizes asked for', async () => {
     const { code, stdout, stderr } = await runBench([
@@ -58,11 +71,19 @@ describe('npm run bench -- --json --quick', () => {
 
     // Sizes: every generated patient computed once per protocol, one segment of all of them.
     expect(result.compute).toMatchObject({ patients: PATIENTS, protocols: PROTOCOLS.length });
-    // A scheduled recomputation sends one group update per patient (docs/scaling.md).
-    expect(result.enqueue.payloads).toBe(PATIENTS);
-    // Batches of 10 per page of 100: never more than a tenth of a request per update.
-    expect(result.enqueue.sqsRequests).toBeGreaterThanOrEqual(Math.ceil(PATIENTS / 10));
-    expect(result.enqueue.requestsPerPayload).toBeLessThanOrEqual(0.1);
+    // A scheduled recomputation sends one group update per patient and one reminder task per
+    // upcoming appointment (docs/scaling.md).
+    expect(UPCOMING_APPOINTMENTS).toBeGreaterThan(0);
+    expect(result.enqueue.payloads).toBe(PATIENTS + UPCOMING_APPOINTMENTS);
+    // Batches of 10, per message type (one queue each) and per page of patients: full batches,
+    // plus at most one partial batch per page and type (Group, Task).
+    const pages = Math.ceil(PATIENTS / DEFAULT_SEGMENT_BUDGET.pageSize);
+    expect(result.enqueue.sqsRequests).toBeGreaterThanOrEqual(
+      Math.ceil(PATIENTS / 10) + Math.ceil(UPCOMING_APPOINTMENTS / 10),
+    );
+    expect(result.enqueue.sqsRequests).toBeLessThanOrEqual(
+      Math.floor(result.enqueue.payloads / 10) + pages * 2,
+    );
     expect(result.enqueue.requestsPerPayload).toBeCloseTo(
       result.enqueue.sqsRequests / result.enqueue.payloads,
       3,

@@ -2,11 +2,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UPDATE_TYPES } from '../../local/run-metrics';
+import { demoAppointmentId } from '../../local/seed-demo-data';
 import { runTsxScript } from '../support/run-tsx-script';
 
 jest.setTimeout(180_000);
 
 const runDemo = (args: string[]) => runTsxScript('scripts/demo.ts', args);
+
+const PATIENTS = 5;
+/** Demo patients with an appointment (in 2035): the scheduled run sends each a reminder task. */
+const APPOINTMENTS = Array.from({ length: PATIENTS }, (_, i) => demoAppointmentId(i + 1)).filter(
+  (id) => id !== undefined,
+).length;
 
 describe('npm run demo', () => {
   let dir: string;
@@ -25,7 +32,7 @@ describe('npm run demo', () => {
     const { code, stdout, stderr } = await runDemo([
       '--json',
       '--patients',
-      '5',
+      String(PATIENTS),
       '--inject',
       inject,
     ]);
@@ -33,19 +40,21 @@ describe('npm run demo', () => {
 
     const lines = stdout.trim().split('\n');
     const summary = JSON.parse(lines[lines.length - 1] ?? '');
+    expect(APPOINTMENTS).toBeGreaterThan(0);
     expect(summary).toMatchObject({
-      patients: 5,
-      protocolsRun: 10,
-      enqueued: { Group: 5, Task: 0, TaskUpdate: 0, TaskComment: 0 },
+      patients: PATIENTS,
+      protocolsRun: PATIENTS * 2,
+      enqueued: { Group: PATIENTS, Task: APPOINTMENTS, TaskUpdate: 0, TaskComment: 0 },
       injected: 1,
-      applied: { Group: 5, Task: 0, TaskUpdate: 0, TaskComment: 0 },
+      applied: { Group: PATIENTS, Task: APPOINTMENTS, TaskUpdate: 0, TaskComment: 0 },
       rejected: { Group: 1, Task: 0, TaskUpdate: 0, TaskComment: 0 },
       deadLettered: 1,
       deadLetterReasons: { 'invalid-json': 1 },
       // Odd patients have active diabetes: 1, 3, 5.
       memberships: { active: 3, inactive: 2 },
-      tasks: 0,
-      labels: 0,
+      // One reminder per appointment, all labelled Urgent.
+      tasks: APPOINTMENTS,
+      labels: 1,
       taskComments: 0,
     });
     for (const type of UPDATE_TYPES) {

@@ -1,24 +1,59 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { shiftWallClock } from '../../lib';
+import { patientItem } from '../../lib/aws/table-items';
 import { type OfflineStack, startOfflineStack } from '../../local/offline-stack';
 import {
   addComputeTotals,
   type ComputeTotals,
   computeCountsOfLine,
+  deadLetterQueues,
   emptyComputeTotals,
+  readDeadLetters,
   UPDATE_TYPES,
   waitUntilDrained,
 } from '../../local/run-metrics';
-import { demoAppointmentId, demoPatientKey, hasActiveDiabetes } from '../../local/seed-demo-data';
+import {
+  demoAppointmentId,
+  demoPatient,
+  demoPatientKey,
+  hasActiveDiabetes,
+} from '../../local/seed-demo-data';
+import { REMINDER_DAYS_BEFORE, reminderDedupeKey } from '../../protocols/appointment-reminder';
 import { DIABETES_CARE_GROUP_ID } from '../../protocols/diabetes-care-group';
 
 jest.setTimeout(180_000);
 
-const PATIENTS = 6;
+const PATIENTS = 9;
+const INDEXES = Array.from({ length: PATIENTS }, (_, i) => i + 1);
+/** The seeded patients with an appointment (every third one, in 2035: always upcoming). */
+const WITH_APPOINTMENT = INDEXES.filter((i) => demoAppointmentId(i) !== undefined);
+/** The patient whose appointment the change-event test cancels. */
+const CANCELLED = 3;
+
+/** The reminder task the seed's appointment of patient `index` should have. */
+function expectedReminder(index: number) {
+  const [appointment] = demoPatient(index).appointments ?? [];
+  if (!appointment) throw new Error(`demo patient ${index} has no appointment`);
+  return {
+    patientKey: demoPatientKey(index),
+    dedupeKey: reminderDedupeKey(appointment.id),
+    status: 'OPEN',
+    labels: ['Urgent'],
+    assigneeKey: appointment.providerKey,
+    due: shiftWallClock(appointment.startTime, -REMINDER_DAYS_BEFORE),
+    protocol: 'appointment-reminder',
+  };
+}
+
+const byPatient = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  String(a.patientKey).localeCompare(String(b.patientKey));
 
 /**
  * End to end through serverless-offline: the real functions (bundled by serverless-esbuild), the
  * local SQS event source, DynamoDB Local. One stack for the whole file; the tests run in order.
+ * The schedule is off so each recomputation is exactly one planner invocation (with the event
+ * EventBridge sends); test/e2e/schedule.test.ts shows the schedule itself firing.
  */
 describe('recomputation through serverless-offline', () => {
   let stack: OfflineStack;
@@ -59,6 +94,18 @@ describe('recomputation through serverless-offline', () => {
   const scan = async (logicalId: string) =>
     (await stack.documents.send(new ScanCommand({ TableName: stack.resources.tables[logicalId] })))
       .Items ?? [];
+  /** Messages on every DLQ, by logical id (receiving hides them; none is deleted). */
+  const deadLetters = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        deadLetterQueues(stack.resources).map(async ({ logicalId, url }) => [
+          logicalId,
+          (await readDeadLetters(stack.sqs, url)).total,
+        ]),
+      ),
+    );
+  const noDeadLetters = () =>
+    Object.fromEntries(deadLetterQueues(stack.resources).map(({ logicalId }) => [logicalId, 0]));
 
   beforeAll(async () => {
     stack = await startOfflineStack({
@@ -78,30 +125,38 @@ describe('recomputation through serverless-offline', () => {
     await stack?.stop();
   });
 
-  it('puts every seeded patient in or out of the diabetes care group', async () => {
+  it('puts every seeded patient in or out of the diabetes care group and reminds of every appointment', async () => {
+    expect(WITH_APPOINTMENT.length).toBeGreaterThan(0);
     const counts = await scheduledRecomputation();
     expect(counts).toEqual({
       patients: PATIENTS,
       protocolRuns: PATIENTS * 2,
-      // No change: the appointment reminder sends nothing; the group protocol one update each.
-      updates: { Group: PATIENTS, Task: 0, TaskUpdate: 0, TaskComment: 0 },
+      // The group protocol: one update each; the reminder: one task per upcoming appointment.
+      updates: { Group: PATIENTS, Task: WITH_APPOINTMENT.length, TaskUpdate: 0, TaskComment: 0 },
     });
 
     const memberships = await scan('MembershipsTable');
     expect(memberships).toHaveLength(PATIENTS);
-    for (let i = 1; i <= PATIENTS; i++) {
+    for (const i of INDEXES) {
       const membership = memberships.find((m) => m.patientKey === demoPatientKey(i));
       expect(membership).toMatchObject({
         groupId: DIABETES_CARE_GROUP_ID,
         active: hasActiveDiabetes(i),
       });
     }
-    expect(await scan('TasksTable')).toEqual([]);
+    // Exactly one task per appointment.
+    const tasks = (await scan('TasksTable')).sort(byPatient);
+    expect(tasks).toHaveLength(WITH_APPOINTMENT.length);
+    expect(tasks).toEqual(
+      WITH_APPOINTMENT.map((i) => expect.objectContaining(expectedReminder(i))),
+    );
+    expect(await deadLetters()).toEqual(noDeadLetters());
   });
 
   it('recomputes only the protocols a change event impacts', async () => {
-    const patientKey = demoPatientKey(3);
-    const appointmentId = demoAppointmentId(3);
+    const patientKey = demoPatientKey(CANCELLED);
+    const appointmentId = demoAppointmentId(CANCELLED);
+    const tasksBefore = (await scan('TasksTable')).sort(byPatient);
     const created = {
       patient_key: patientKey,
       model_name: 'appointment',
@@ -117,9 +172,8 @@ describe('recomputation through serverless-offline', () => {
       protocolRuns: 2,
       updates: { Group: 0, Task: 1, TaskUpdate: 0, TaskComment: 0 },
     });
-    const tasks = await scan('TasksTable');
-    expect(tasks).toHaveLength(1);
-    expect(tasks[0]).toMatchObject({ patientKey, status: 'OPEN', labels: ['Urgent'] });
+    // The scheduled run made this appointment's task: the creation's task is the same one.
+    expect((await scan('TasksTable')).sort(byPatient)).toEqual(tasksBefore);
     expect(await scan('LabelsTable')).toHaveLength(1);
 
     // condition: the other way round.
@@ -131,16 +185,19 @@ describe('recomputation through serverless-offline', () => {
       updates: { Group: 1, Task: 0, TaskUpdate: 0, TaskComment: 0 },
     });
 
-    // The same appointment change again: sent again, applied as the same task.
-    expect((await sendChange(created)).updates).toEqual({
-      Group: 0,
-      Task: 1,
-      TaskUpdate: 0,
-      TaskComment: 0,
-    });
-    expect(await scan('TasksTable')).toHaveLength(1);
-
-    // The appointment is cancelled: the reminder sends a TaskUpdate that closes its task.
+    // The appointment is cancelled, in the data and by a change event (as the platform does):
+    // the reminder sends a TaskUpdate that closes its task.
+    const cancelled = demoPatient(CANCELLED);
+    cancelled.appointments = (cancelled.appointments ?? []).map((a) => ({
+      ...a,
+      status: 'cancelled' as const,
+    }));
+    await stack.documents.send(
+      new PutCommand({
+        TableName: stack.resources.tables.PatientsTable,
+        Item: patientItem(cancelled, new Date().toISOString()),
+      }),
+    );
     expect(
       await sendChange({
         ...created,
@@ -152,18 +209,31 @@ describe('recomputation through serverless-offline', () => {
       protocolRuns: 2,
       updates: { Group: 0, Task: 0, TaskUpdate: 1, TaskComment: 0 },
     });
-    const closed = await scan('TasksTable');
-    expect(closed).toHaveLength(1);
-    expect(closed[0]).toMatchObject({ patientKey, status: 'CLOSED', revision: 1 });
+    const tasks = await scan('TasksTable');
+    expect(tasks).toHaveLength(WITH_APPOINTMENT.length);
+    expect(tasks.find((t) => t.patientKey === patientKey)).toMatchObject({
+      status: 'CLOSED',
+      revision: 1,
+    });
+    expect(await deadLetters()).toEqual(noDeadLetters());
   });
 
-  it('changes nothing on a second recomputation', async () => {
+  it('changes nothing on a second recomputation: no second task, memberships unchanged', async () => {
     const before = {
       memberships: await scan('MembershipsTable'),
-      tasks: await scan('TasksTable'),
+      tasks: (await scan('TasksTable')).sort(byPatient),
     };
     const counts = await scheduledRecomputation();
-    expect(counts.updates).toEqual({ Group: PATIENTS, Task: 0, TaskUpdate: 0, TaskComment: 0 });
+    // The cancelled appointment gets nothing (not even a close); every other one its task again,
+    // which the Task applier finds by its dedupe key and leaves as it is.
+    const upcoming = WITH_APPOINTMENT.filter((i) => i !== CANCELLED);
+    expect(upcoming.length).toBeGreaterThan(0);
+    expect(counts.updates).toEqual({
+      Group: PATIENTS,
+      Task: upcoming.length,
+      TaskUpdate: 0,
+      TaskComment: 0,
+    });
 
     const memberships = await scan('MembershipsTable');
     expect(memberships).toHaveLength(PATIENTS);
@@ -177,8 +247,9 @@ describe('recomputation through serverless-offline', () => {
       expect(now?.endedAt).toEqual(previous.endedAt);
       expect(now?.createdAt).toEqual(previous.createdAt);
     }
-    expect(await scan('TasksTable')).toEqual(before.tasks);
-    // Nothing was dead-lettered on the way.
+    // Every task exactly as before: none added, none reopened, none rewritten.
+    expect((await scan('TasksTable')).sort(byPatient)).toEqual(before.tasks);
+    // The group's index holds one membership per patient: no duplicate was written.
     const { Count } = await stack.documents.send(
       new QueryCommand({
         TableName: stack.resources.tables.MembershipsTable,
@@ -188,5 +259,7 @@ describe('recomputation through serverless-offline', () => {
       }),
     );
     expect(Count).toBe(PATIENTS);
+    // Nothing was dead-lettered on the way (an unknown-task close would be).
+    expect(await deadLetters()).toEqual(noDeadLetters());
   });
 });

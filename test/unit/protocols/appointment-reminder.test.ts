@@ -6,7 +6,12 @@ import {
   type Patient,
   parseChangeShorthand,
 } from '../../../lib';
-import { AppointmentReminder } from '../../../protocols/appointment-reminder';
+import {
+  AppointmentReminder,
+  nowOnWallClockOf,
+  reminderDedupeKey,
+} from '../../../protocols/appointment-reminder';
+import { syntheticChange, syntheticPatient } from '../support/patients';
 
 const FIXTURES = join(__dirname, '../../../fixtures/patients');
 const NOW = '2024-02-01T12:00:00Z';
@@ -37,6 +42,36 @@ const statusChanged =
 
 const created = (id: string) => (patient: Patient) =>
   parseChangeShorthand(`appointment:created:${id}`, patient.patient.key);
+
+const scheduled = () => null;
+
+/** Runs the reminder over a synthetic patient with these appointments. */
+function runWithAppointments(
+  appointments: NonNullable<Parameters<typeof syntheticPatient>[0]>['appointments'],
+  change: ChangeEvent | null = null,
+  now = NOW,
+) {
+  const [run] = computeProtocols({
+    protocols: [AppointmentReminder],
+    patient: syntheticPatient({ appointments }),
+    change,
+    now,
+  });
+  if (!run) throw new Error('no run');
+  return run;
+}
+
+const appointment = (id: string, startTime: string, status = 'confirmed') => ({
+  id,
+  startTime,
+  providerKey: 'test-staff-0001',
+  status: status as 'confirmed',
+});
+
+const dueOf = (update: unknown) =>
+  (update as { integration_payload: { due?: string } }).integration_payload.due;
+const dedupeKeyOf = (update: unknown) =>
+  (update as { integration_payload: { dedupe_key?: string } }).integration_payload.dedupe_key;
 
 describe('AppointmentReminder', () => {
   it("creates an Urgent task for the provider, due 3 days before, on the appointment's creation", async () => {
@@ -94,7 +129,11 @@ describe('AppointmentReminder', () => {
   });
 
   it.each([
-    ['a scheduled computation (no change)', 'diabetic-with-appointment', () => null],
+    [
+      'a scheduled computation of a patient without upcoming appointments',
+      'no-conditions',
+      scheduled,
+    ],
     [
       'an update of an appointment',
       'diabetic-with-appointment',
@@ -186,5 +225,145 @@ describe('AppointmentReminder', () => {
 
     expect(run.status).toBe('not_relevant');
     expect(run.updates).toEqual([]);
+  });
+});
+
+describe('AppointmentReminder on a scheduled recomputation (no change)', () => {
+  it('sends the task its creation sends: same payload, same dedupe key', async () => {
+    const onCreation = await runFor('diabetic-with-appointment', created('appt-0001'));
+
+    const run = await runFor('diabetic-with-appointment', scheduled);
+
+    expect(run.status).toBe('computed');
+    expect(run.result?.status).toBe('not_applicable');
+    // appt-0002 is in the past: only appt-0001.
+    expect(run.updates).toEqual(onCreation.updates);
+    expect(run.result?.narratives).toEqual(['Reminder task sent for appointment appt-0001.']);
+  });
+
+  it('sends one task per appointment that still takes place, skipping cancelled, no-showed and started ones', () => {
+    const run = runWithAppointments([
+      appointment('a-upcoming', '2024-03-01T09:00:00-05:00'),
+      appointment('a-cancelled', '2024-03-02T09:00:00-05:00', 'cancelled'),
+      appointment('a-noshowed', '2024-03-03T09:00:00-05:00', 'noshowed'),
+      appointment('a-past', '2024-01-15T09:00:00-05:00'),
+      appointment('a-starting-now', '2024-02-01T12:00:00Z'),
+      appointment('a-unconfirmed', '2024-04-01T16:15:00Z', 'unconfirmed'),
+    ]);
+
+    expect(run.status).toBe('computed');
+    expect(run.updates.map(dedupeKeyOf)).toEqual([
+      reminderDedupeKey('a-upcoming'),
+      reminderDedupeKey('a-unconfirmed'),
+    ]);
+    expect(run.updates.map(dueOf)).toEqual(['2024-02-27T09:00:00', '2024-03-29T16:15:00']);
+    expect(run.updates[1]).toMatchObject({
+      integration_type: 'Task',
+      patient_identifier: { identifier: { key: 'test-patient-0001' } },
+      integration_payload: {
+        creator: { identifier: { key: 'test-staff-0001' } },
+        assignee: { identifier: { key: 'test-staff-0001' } },
+        title: 'Appointment reminder for 2024-04-01',
+        labels: ['Urgent'],
+        status: 'OPEN',
+      },
+    });
+  });
+
+  it('sends the same updates on every run (the applier makes them one task each)', () => {
+    const appointments = [
+      appointment('a-1', '2024-03-01T09:00:00-05:00'),
+      appointment('a-2', '2024-03-05T09:00:00+02:00'),
+    ];
+
+    const first = runWithAppointments(appointments, null, '2024-02-01T12:00:00Z');
+    const later = runWithAppointments(appointments, null, '2024-02-10T12:00:00Z');
+
+    expect(first.updates).toHaveLength(2);
+    expect(later.updates).toEqual(first.updates);
+  });
+
+  it('sends nothing for a cancelled appointment, not even a close (that is sent on the cancelling change)', async () => {
+    // 1201 is cancelled, 1202 upcoming: only 1202's task, and no TaskUpdate.
+    const run = await runFor('resolved-diabetes-cancelled-appointment', scheduled);
+
+    expect(run.updates.map((u) => u.integration_type)).toEqual(['Task']);
+    expect(dedupeKeyOf(run.updates[0])).toBe(reminderDedupeKey(1202));
+  });
+});
+
+describe('AppointmentReminder due date', () => {
+  it.each([
+    // [start, expected due]: now is 2024-02-01T12:00:00Z, on the appointment's own wall clock.
+    ['2024-02-02T09:30:00-05:00', '2024-02-01T07:00:00'],
+    ['2024-02-02T09:30:00+05:30', '2024-02-01T17:30:00'],
+    ['2024-02-02T09:30:00Z', '2024-02-01T12:00:00'],
+    ['2024-02-02T09:30:00', '2024-02-01T12:00:00'],
+    ['2024-02-02T09:30:00.750-05:00', '2024-02-01T07:00:00'],
+  ])('is now, not in the past, for an appointment at %s (less than 3 days away)', (start, due) => {
+    const run = runWithAppointments([appointment('a-soon', start)]);
+
+    expect(run.updates.map(dueOf)).toEqual([due]);
+    expect(run.result?.narratives).toEqual([
+      'Reminder task sent for appointment a-soon.',
+      `Reminder for appointment a-soon due now (${due}), not 3 days before: the appointment is sooner than that.`,
+    ]);
+  });
+
+  it('is brought forward on the creation path too', () => {
+    const run = runWithAppointments(
+      [appointment('a-soon', '2024-02-02T09:30:00-05:00')],
+      syntheticChange({ canvas_id: 'a-soon' }),
+    );
+
+    expect(run.updates.map(dueOf)).toEqual(['2024-02-01T07:00:00']);
+    expect(run.result?.narratives).toHaveLength(2);
+  });
+
+  it('stays 3 days before when that is exactly now, without a narrative about it', () => {
+    const run = runWithAppointments([appointment('a-edge', '2024-02-04T07:00:00-05:00')]);
+
+    expect(run.updates.map(dueOf)).toEqual(['2024-02-01T07:00:00']);
+    expect(run.result?.narratives).toEqual(['Reminder task sent for appointment a-edge.']);
+  });
+});
+
+describe('nowOnWallClockOf', () => {
+  it.each([
+    ['2024-06-01T08:00:00-07:00', '2024-02-01T05:00:00'],
+    ['2024-06-01T08:00:00+09:45', '2024-02-01T21:45:00'],
+    ['2024-06-01T08:00:00+00:00', '2024-02-01T12:00:00'],
+    ['2024-06-01T08:00', '2024-02-01T12:00:00'],
+  ])('reads now on the wall clock of %s', (start, expected) => {
+    expect(nowOnWallClockOf(start, new Date('2024-02-01T12:00:00.400Z'))).toBe(expected);
+  });
+});
+
+describe('AppointmentReminder narratives', () => {
+  it('says when the created appointment is not in the patient data, by id only', async () => {
+    const byCanvasId = await runFor('diabetic-with-appointment', created('appt-9999'));
+    const byExternalId = await runFor('diabetic-with-appointment', (patient) => ({
+      ...created('x')(patient),
+      canvas_id: null,
+      external_id: 'ext-4242',
+    }));
+
+    expect(byCanvasId.updates).toEqual([]);
+    expect(byCanvasId.result?.narratives).toEqual([
+      "Appointment appt-9999 not found in the patient's appointments; no reminder sent.",
+    ]);
+    expect(byExternalId.result?.narratives).toEqual([
+      "Appointment ext-4242 not found in the patient's appointments; no reminder sent.",
+    ]);
+  });
+
+  it('says nothing for an update that neither cancels nor deletes', async () => {
+    const run = await runFor(
+      'diabetic-with-appointment',
+      statusChanged('appt-0001', 'unconfirmed', 'confirmed'),
+    );
+
+    expect(run.updates).toEqual([]);
+    expect(run.result?.narratives).toEqual([]);
   });
 });
