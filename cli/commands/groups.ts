@@ -58,12 +58,14 @@ export function groupsCommand(): Command {
         const members = await groupMembers(directory, groupId, {
           includeEnded: options.all === true,
         });
-        output.result(members, () =>
-          members.length === 0
-            ? options.all
+        output.result(members, () => {
+          if (members.length === 0)
+            return options.all
               ? 'the group has no members, current or past'
-              : 'the group has no active members'
-            : `${renderTable(
+              : 'the group has no active members';
+          // Active members come from an index that projects the start only (docs/data-model.md).
+          const table = options.all
+            ? renderTable(
                 ['patient key', 'active', 'started', 'ended', 'last protocol'],
                 members.map((m) => [
                   m.patientKey,
@@ -72,8 +74,13 @@ export function groupsCommand(): Command {
                   m.endedAt,
                   m.lastProtocol,
                 ]),
-              )}\n${count(members.length, 'member')}`,
-        );
+              )
+            : renderTable(
+                ['patient key', 'started'],
+                members.map((m) => [m.patientKey, m.startedAt]),
+              );
+          return `${table}\n${count(members.length, 'member')}`;
+        });
       }),
     );
 

@@ -1,21 +1,22 @@
 import type { GroupMembershipUpdate } from '../../schemas';
 import {
-  type CreateMembershipResult,
   isNewerStamp,
   type MembershipKey,
   type MembershipStamp,
   type MembershipStore,
 } from '../store';
+import {
+  type EntryRefusal,
+  type EntryRefusalCode,
+  findEntryRefusals,
+  type PlannedEntry,
+} from './check-group-entries';
 import { mapWithConcurrency } from './concurrency';
-import type { ApplyResult, RejectionCode } from './outcomes';
+import type { ApplyResult } from './outcomes';
 import type { UpdateMetadata } from './update-metadata';
 
-/** An entry's fate; rejections are the create transaction's refusals. */
-export type EntryOutcome =
-  | 'applied'
-  | 'no-op'
-  | 'stale'
-  | Exclude<CreateMembershipResult, 'created' | 'exists'>;
+/** An entry's fate; rejections are the group's or the create transaction's refusals. */
+export type EntryOutcome = 'applied' | 'no-op' | 'stale' | EntryRefusalCode;
 
 /** Thrown when writers keep racing on one item; transient, so the record is retried. */
 export class MembershipContentionError extends Error {
@@ -28,8 +29,9 @@ const MAX_ROUNDS = 5;
 /**
  * Ensures one membership state with conditional writes only. Steady state (the item already holds
  * the state) is one write that records the newer version; a change of state is a failed write that
- * returns the stored item and one transition; a first write is one transaction that also checks
- * the group and the patient. Older stamps never override newer state.
+ * returns the stored item and one transition (an activation also checks the group is active); a
+ * first write is one transaction that also checks the group and the patient. Older stamps never
+ * override newer state.
  */
 export async function ensureMembership(
   store: MembershipStore,
@@ -44,7 +46,9 @@ export async function ensureMembership(
 
     if (current === undefined) {
       const created = await store.create(key, active, stamp);
-      if (created === 'created') return 'applied';
+      // A first "not in" only records the version (a tombstone): the patient was not a member
+      // and still is not, so the state did not change.
+      if (created === 'created') return active ? 'applied' : 'no-op';
       if (created === 'exists') continue; // lost the race to create: judge against the winner
       return created;
     }
@@ -56,8 +60,9 @@ export async function ensureMembership(
     }
     if (current.active === active) continue; // changed between the two reads of the condition
 
-    const moved = await store.transition(key, active, stamp);
+    const moved = await store.transition(key, active, stamp, current);
     if (moved.written) return 'applied';
+    if ('refused' in moved) return moved.refused;
     // Someone wrote in between: start over against what is stored now.
   }
   throw new MembershipContentionError(
@@ -72,15 +77,53 @@ export interface GroupApplierDeps {
   entryConcurrency?: number;
 }
 
-const REJECTION_ORDER: readonly RejectionCode[] = [
-  'unknown-group',
-  'inactive-group',
-  'unknown-patient',
-];
+/** Refused entries listed in a rejection detail; the rest are counted (the detail stays short). */
+const LISTED_REFUSALS = 10;
+
+/** The readable reason of the first refusal, naming the field at fault and never its value. */
+function refusalReason({ index, code }: EntryRefusal): string {
+  switch (code) {
+    case 'unknown-group':
+      return 'the group (integration_payload.externally_exposable_id) does not exist';
+    case 'inactive-group':
+      return `the group is inactive and entries[${index}] ensures an active member`;
+    case 'unknown-patient':
+      return `the patient of entries[${index}].uuid does not exist`;
+  }
+}
+
+/** A rejection of the message for its first refused entry (by position), listing the others. */
+function rejectionFor(
+  refusals: readonly EntryRefusal[],
+  total: number,
+  processed: number,
+  subject: { groupId: string },
+): ApplyResult {
+  const [first] = refusals;
+  if (!first) throw new Error('a rejection needs a refused entry');
+  const listed = refusals
+    .slice(0, LISTED_REFUSALS)
+    .map((r) => `entries[${r.index}]: ${r.code}`)
+    .join(', ');
+  const more =
+    refusals.length > LISTED_REFUSALS ? `, and ${refusals.length - LISTED_REFUSALS} more` : '';
+  const rest = processed > 0 ? `the other ${processed} were processed` : 'nothing was written';
+  return {
+    outcome: 'rejected',
+    rejection: {
+      code: first.code,
+      detail: `${refusalReason(first)}: ${refusals.length} of ${total} entries refused (${listed}${more}); ${rest}`,
+    },
+    subject,
+  };
+}
 
 /**
- * Applies a Group update: every entry is ensured on its own (one item each). When a patient is
- * listed more than once, the last entry counts, as if the list were applied in order.
+ * Applies a Group update: all its entries or none. One entry is ensured directly (its writes'
+ * conditions refuse an unknown group or patient, or an inactive group, writing nothing). Several
+ * entries are first checked by reading (`findEntryRefusals`), so one refused entry refuses the
+ * message before anything is written; then each entry is ensured on its own item. When a patient
+ * is listed more than once (the schema refuses it; kept for direct callers), the last entry counts.
  */
 export async function applyGroupMembership(
   update: GroupMembershipUpdate,
@@ -88,12 +131,17 @@ export async function applyGroupMembership(
   deps: GroupApplierDeps,
 ): Promise<ApplyResult> {
   const groupId = update.integration_payload.externally_exposable_id;
-  const entries = update.integration_payload.members.entries;
   const lastIndexByPatient = new Map<string, number>();
-  entries.forEach((entry, index) => {
+  update.integration_payload.members.entries.forEach((entry, index) => {
     lastIndexByPatient.set(entry.uuid, index);
   });
-  const indexes = [...lastIndexByPatient.values()].sort((a, b) => a - b);
+  const planned: PlannedEntry[] = [...lastIndexByPatient.values()]
+    .sort((a, b) => a - b)
+    .map((index) => {
+      const entry = update.integration_payload.members.entries[index];
+      if (!entry) throw new Error(`entry ${index} vanished`);
+      return { index, patientKey: entry.uuid, active: entry.inactive !== true };
+    });
 
   const stamp: MembershipStamp = {
     version: meta.version,
@@ -101,38 +149,37 @@ export async function applyGroupMembership(
     at: deps.now().toISOString(),
     ...(meta.protocol === undefined ? {} : { protocol: meta.protocol }),
   };
-  const outcomes = await mapWithConcurrency(indexes, deps.entryConcurrency ?? 10, (index) => {
-    const entry = entries[index];
-    if (!entry) throw new Error(`entry ${index} vanished`);
-    return ensureMembership(
-      deps.memberships,
-      { groupId, patientKey: entry.uuid },
-      entry.inactive !== true,
-      stamp,
-    );
-  });
-
   const subject = { groupId };
-  const rejected = indexes
-    .map((index, i) => ({ index, outcome: outcomes[i] as EntryOutcome }))
-    .filter((r): r is { index: number; outcome: RejectionCode & EntryOutcome } =>
-      REJECTION_ORDER.includes(r.outcome as RejectionCode),
-    );
-  if (rejected.length > 0) {
-    const code =
-      REJECTION_ORDER.find((c) => rejected.some((r) => r.outcome === c)) ?? 'unknown-patient';
-    const listed = rejected.map((r) => `entries[${r.index}]: ${r.outcome}`).join(', ');
-    const others = indexes.length - rejected.length;
-    const what =
-      code === 'unknown-group'
-        ? 'the group does not exist'
-        : code === 'inactive-group'
-          ? 'the group is inactive'
-          : 'a patient does not exist';
-    const rest = others > 0 ? `the other ${others} were processed` : 'nothing was written';
-    const detail = `${what}: ${rejected.length} of ${indexes.length} entries refused (${listed}); ${rest}`;
-    return { outcome: 'rejected', rejection: { code, detail }, subject };
+
+  if (planned.length > 1) {
+    const refusals = await findEntryRefusals(deps.memberships, groupId, planned, stamp);
+    if (refusals.length > 0) return rejectionFor(refusals, planned.length, 0, subject);
   }
+
+  const outcomes = await mapWithConcurrency(planned, deps.entryConcurrency ?? 10, (entry) =>
+    ensureMembership(
+      deps.memberships,
+      { groupId, patientKey: entry.patientKey },
+      entry.active,
+      stamp,
+    ),
+  );
+
+  // Only a change between the check and the writes gets here with a refusal (or a single entry,
+  // where nothing else was written).
+  const refusals: EntryRefusal[] = [];
+  planned.forEach((entry, i) => {
+    const outcome = outcomes[i];
+    if (
+      outcome === 'unknown-group' ||
+      outcome === 'inactive-group' ||
+      outcome === 'unknown-patient'
+    )
+      refusals.push({ index: entry.index, code: outcome });
+  });
+  if (refusals.length > 0)
+    return rejectionFor(refusals, planned.length, planned.length - refusals.length, subject);
+
   const outcome = outcomes.includes('applied')
     ? 'applied'
     : outcomes.includes('no-op')

@@ -24,6 +24,9 @@ const THROTTLING = new Set([
   'TooManyRequestsException',
   'RequestThrottled',
   'RequestThrottledException',
+  // Ours (lib/aws/batch-get-items.ts): BatchGetItem still left keys unprocessed after its retries,
+  // which DynamoDB does when the table is throttling the request.
+  'UnprocessedKeysError',
 ]);
 const SERVICE = new Set([
   'InternalServerError',

@@ -1,18 +1,24 @@
-import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   TransactWriteCommand,
   UpdateCommand,
-  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type {
   ConditionalWrite,
   CreateMembershipResult,
+  EntryReferences,
   MembershipKey,
   MembershipStamp,
   MembershipState,
   MembershipStore,
+  TransitionResult,
 } from '../store';
+import { batchGetItems } from './batch-get-items';
 import {
   CONDITION_FAILED,
   cancellationReasons,
@@ -24,6 +30,12 @@ export interface MembershipTables {
   groupsTable: string;
   membershipsTable: string;
 }
+
+/**
+ * The key of the sparse index `activeMembers` (resources/tables.yml): the group id, present only
+ * while the membership is active, so a group's members are read without its inactive items.
+ */
+export const ACTIVE_GROUP_ID = 'activeGroupId';
 
 // Must agree with `isNewerStamp`: the later version wins; on a tie, the greater update id.
 const IS_OLDER_THAN_STAMP =
@@ -38,7 +50,36 @@ export function membershipStateFromItem(
     active: item.active?.BOOL === true,
     version: Number(item.version?.N ?? Number.NEGATIVE_INFINITY),
     lastUpdateId: item.lastUpdateId?.S ?? '',
+    ...(item.startedAt?.S === undefined ? {} : { startedAt: item.startedAt.S }),
   };
+}
+
+/**
+ * A membership item as `create` writes it (docs/data-model.md); tools that seed memberships use it
+ * so the layout has one definition.
+ */
+export function membershipItem(key: MembershipKey, active: boolean, stamp: MembershipStamp) {
+  return {
+    groupId: key.groupId,
+    patientKey: key.patientKey,
+    active,
+    version: stamp.version,
+    lastUpdateId: stamp.updateId,
+    ...(stamp.protocol === undefined ? {} : { lastProtocol: stamp.protocol }),
+    createdAt: stamp.at,
+    updatedAt: stamp.at,
+    // A first "not in" is a tombstone: no period, only the version that an older "in" must beat.
+    ...(active ? { startedAt: stamp.at, [ACTIVE_GROUP_ID]: key.groupId } : {}),
+  };
+}
+
+/** The parts of an UpdateItem being assembled. */
+interface UpdateParts {
+  set: string[];
+  remove: string[];
+  values: Record<string, unknown>;
+  /** Conditions besides "exists, holds the expected state, is older than the stamp". */
+  conditions: string[];
 }
 
 /** Memberships in DynamoDB: one item per (group, patient); see docs/data-model.md. */
@@ -48,7 +89,7 @@ export class DynamoDbMembershipStore implements MembershipStore {
     private readonly tables: MembershipTables,
   ) {}
 
-  private stampUpdate(key: MembershipKey, active: boolean, stamp: MembershipStamp) {
+  private stampUpdate(active: boolean, stamp: MembershipStamp): UpdateParts {
     const set = [
       '#active = :active',
       '#version = :version',
@@ -67,12 +108,42 @@ export class DynamoDbMembershipStore implements MembershipStore {
       set.push('lastProtocol = :protocol');
       values[':protocol'] = stamp.protocol;
     }
-    return { set, remove, values, key };
+    return { set, remove, values, conditions: [] };
   }
 
-  private async conditionalUpdate(input: UpdateCommandInput): Promise<ConditionalWrite> {
+  /** One guarded update: the item exists, holds `active = <stateValue>`, and is older. */
+  private guardedUpdate(
+    key: MembershipKey,
+    { set, remove, values, conditions }: UpdateParts,
+    stateValue: ':active' | ':from',
+  ) {
+    return {
+      TableName: this.tables.membershipsTable,
+      Key: { groupId: key.groupId, patientKey: key.patientKey },
+      UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ConditionExpression: [
+        'attribute_exists(patientKey)',
+        `#active = ${stateValue}`,
+        IS_OLDER_THAN_STAMP,
+        ...conditions,
+      ].join(' AND '),
+      ExpressionAttributeNames: {
+        '#active': 'active',
+        '#version': 'version',
+        '#lastUpdateId': 'lastUpdateId',
+      },
+      ExpressionAttributeValues: values,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
+  }
+
+  private async guardedWrite(
+    key: MembershipKey,
+    parts: UpdateParts,
+    stateValue: ':active' | ':from',
+  ): Promise<ConditionalWrite> {
     try {
-      await this.documents.send(new UpdateCommand(input));
+      await this.documents.send(new UpdateCommand(this.guardedUpdate(key, parts, stateValue)));
       return { written: true };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
@@ -82,30 +153,12 @@ export class DynamoDbMembershipStore implements MembershipStore {
     }
   }
 
-  /** One guarded UpdateItem: the item exists, holds `active = <stateValue>`, and is older. */
-  private guardedWrite(
-    key: MembershipKey,
-    { set, remove, values }: { set: string[]; remove: string[]; values: Record<string, unknown> },
-    stateValue: ':active' | ':from',
-  ): Promise<ConditionalWrite> {
-    return this.conditionalUpdate({
-      TableName: this.tables.membershipsTable,
-      Key: { groupId: key.groupId, patientKey: key.patientKey },
-      UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-      ConditionExpression: `attribute_exists(patientKey) AND #active = ${stateValue} AND ${IS_OLDER_THAN_STAMP}`,
-      ExpressionAttributeNames: {
-        '#active': 'active',
-        '#version': 'version',
-        '#lastUpdateId': 'lastUpdateId',
-      },
-      ExpressionAttributeValues: values,
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    });
-  }
-
-  /** Steady state: the item already holds `active`; only the newer stamp is recorded. */
+  /**
+   * Steady state: the item already holds `active`; only the newer stamp is recorded. Touches no
+   * indexed or projected attribute, so it is one write unit on the table alone.
+   */
   confirm(key: MembershipKey, active: boolean, stamp: MembershipStamp): Promise<ConditionalWrite> {
-    return this.guardedWrite(key, this.stampUpdate(key, active, stamp), ':active');
+    return this.guardedWrite(key, this.stampUpdate(active, stamp), ':active');
   }
 
   /** A change of state: from `!active` to `active`, opening or closing a period. */
@@ -113,18 +166,91 @@ export class DynamoDbMembershipStore implements MembershipStore {
     key: MembershipKey,
     active: boolean,
     stamp: MembershipStamp,
+    from: MembershipState,
+  ): Promise<TransitionResult> {
+    return active ? this.activate(key, stamp) : this.deactivate(key, stamp, from);
+  }
+
+  /**
+   * Closes the current period: `endedAt`, and the period appended to `periods` in the same write,
+   * so every past period survives later reactivations. The period's start is the one `from`
+   * carried; the condition that it is still the stored one makes a concurrent reactivation send us
+   * round again instead of recording a wrong start. Leaves the `activeMembers` index.
+   */
+  private deactivate(
+    key: MembershipKey,
+    stamp: MembershipStamp,
+    from: MembershipState,
   ): Promise<ConditionalWrite> {
-    const update = this.stampUpdate(key, active, stamp);
-    if (active) {
-      // A new period: the previous one's start and end are superseded (updatedAt history is in
-      // the version stamp; see docs/data-model.md).
-      update.set.push('startedAt = :at');
-      update.remove.push('endedAt');
-    } else {
-      update.set.push('endedAt = :at');
+    const update = this.stampUpdate(false, stamp);
+    const period = {
+      ...(from.startedAt === undefined ? {} : { startedAt: from.startedAt }),
+      endedAt: stamp.at,
+      endedByUpdateId: stamp.updateId,
+    };
+    update.set.push(
+      'endedAt = :at',
+      'periods = list_append(if_not_exists(periods, :noPeriods), :closed)',
+    );
+    update.remove.push(ACTIVE_GROUP_ID);
+    update.values[':noPeriods'] = [];
+    update.values[':closed'] = [period];
+    update.values[':from'] = true;
+    if (from.startedAt === undefined) update.conditions.push('attribute_not_exists(startedAt)');
+    else {
+      update.conditions.push('startedAt = :openedAt');
+      update.values[':openedAt'] = from.startedAt;
     }
-    update.values[':from'] = !active;
     return this.guardedWrite(key, update, ':from');
+  }
+
+  /**
+   * Opens a new period, in one transaction with a check that the group is active (as `create`
+   * requires for "in"): a group deactivated since the patient left takes no one back. Joins the
+   * `activeMembers` index.
+   */
+  private async activate(key: MembershipKey, stamp: MembershipStamp): Promise<TransitionResult> {
+    const update = this.stampUpdate(true, stamp);
+    update.set.push('startedAt = :at', `${ACTIVE_GROUP_ID} = :groupId`);
+    update.remove.push('endedAt');
+    update.values[':groupId'] = key.groupId;
+    update.values[':from'] = false;
+    try {
+      await this.documents.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { ConditionCheck: this.activeGroupCheck(key.groupId) },
+            { Update: this.guardedUpdate(key, update, ':from') },
+          ],
+        }),
+      );
+      return { written: true };
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      const [group, membership] = reasons;
+      // The membership moved first: judge again against what is stored (maybe now stale).
+      if (membership?.code === CONDITION_FAILED) {
+        const item = (error as TransactionCanceledException).CancellationReasons?.[1]?.Item;
+        return { written: false, current: membershipStateFromItem(item) };
+      }
+      if (group?.code === CONDITION_FAILED)
+        return { written: false, refused: group.hasItem ? 'inactive-group' : 'unknown-group' };
+      throwIfInterrupted(reasons, error);
+      throw error;
+    }
+  }
+
+  /** The group exists and is active; the old item tells an inactive group from a missing one. */
+  private activeGroupCheck(groupId: string) {
+    return {
+      TableName: this.tables.groupsTable,
+      Key: { groupId },
+      ConditionExpression: 'attribute_exists(groupId) AND #active = :true',
+      ExpressionAttributeNames: { '#active': 'active' },
+      ExpressionAttributeValues: { ':true': true },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
   }
 
   async create(
@@ -132,39 +258,19 @@ export class DynamoDbMembershipStore implements MembershipStore {
     active: boolean,
     stamp: MembershipStamp,
   ): Promise<CreateMembershipResult> {
-    const item: Record<string, unknown> = {
-      groupId: key.groupId,
-      patientKey: key.patientKey,
-      active,
-      version: stamp.version,
-      lastUpdateId: stamp.updateId,
-      lastProtocol: stamp.protocol,
-      createdAt: stamp.at,
-      updatedAt: stamp.at,
-      // A first "not in" is a tombstone: no period, only the version that an older "in" must beat.
-      startedAt: active ? stamp.at : undefined,
-    };
     try {
       await this.documents.send(
         new TransactWriteCommand({
           TransactItems: [
             {
-              ConditionCheck: {
-                TableName: this.tables.groupsTable,
-                Key: { groupId: key.groupId },
-                // Adding a member needs an active group; ensuring "not in" only needs the group.
-                ConditionExpression: active
-                  ? 'attribute_exists(groupId) AND #active = :true'
-                  : 'attribute_exists(groupId)',
-                ...(active
-                  ? {
-                      ExpressionAttributeNames: { '#active': 'active' },
-                      ExpressionAttributeValues: { ':true': true },
-                    }
-                  : {}),
-                // The old item tells an inactive group (item returned) from a missing one.
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
+              // Adding a member needs an active group; ensuring "not in" only needs the group.
+              ConditionCheck: active
+                ? this.activeGroupCheck(key.groupId)
+                : {
+                    TableName: this.tables.groupsTable,
+                    Key: { groupId: key.groupId },
+                    ConditionExpression: 'attribute_exists(groupId)',
+                  },
             },
             {
               ConditionCheck: {
@@ -176,7 +282,7 @@ export class DynamoDbMembershipStore implements MembershipStore {
             {
               Put: {
                 TableName: this.tables.membershipsTable,
-                Item: item,
+                Item: membershipItem(key, active, stamp),
                 ConditionExpression: 'attribute_not_exists(patientKey)',
               },
             },
@@ -195,5 +301,58 @@ export class DynamoDbMembershipStore implements MembershipStore {
       if (membership?.code === CONDITION_FAILED) return 'exists';
       throw error;
     }
+  }
+
+  /**
+   * The group and the patients in one BatchGetItem (100 keys a request), strongly consistent so a
+   * group or patient created just before the message counts. Projections keep the patient
+   * document (PHI) out of the read.
+   */
+  async readReferences(groupId: string, patientKeys: readonly string[]): Promise<EntryReferences> {
+    const found = await batchGetItems(
+      this.documents,
+      [
+        { table: this.tables.groupsTable, keys: [{ groupId }], attributes: ['groupId', 'active'] },
+        {
+          table: this.tables.patientsTable,
+          keys: [...new Set(patientKeys)].map((patientKey) => ({ patientKey })),
+          attributes: ['patientKey'],
+        },
+      ],
+      { consistent: true },
+    );
+    const group = found.get(this.tables.groupsTable)?.[0];
+    return {
+      group: group === undefined ? undefined : { active: group.active === true },
+      existingPatients: new Set(
+        (found.get(this.tables.patientsTable) ?? []).map((item) => String(item.patientKey)),
+      ),
+    };
+  }
+
+  async readMemberships(
+    groupId: string,
+    patientKeys: readonly string[],
+  ): Promise<Map<string, MembershipState>> {
+    const found = await batchGetItems(
+      this.documents,
+      [
+        {
+          table: this.tables.membershipsTable,
+          keys: [...new Set(patientKeys)].map((patientKey) => ({ groupId, patientKey })),
+          attributes: ['patientKey', 'active', 'version', 'lastUpdateId', 'startedAt'],
+        },
+      ],
+      { consistent: true },
+    );
+    const states = new Map<string, MembershipState>();
+    for (const item of found.get(this.tables.membershipsTable) ?? [])
+      states.set(String(item.patientKey), {
+        active: item.active === true,
+        version: Number(item.version),
+        lastUpdateId: String(item.lastUpdateId ?? ''),
+        ...(typeof item.startedAt === 'string' ? { startedAt: item.startedAt } : {}),
+      });
+    return states;
   }
 }

@@ -1,5 +1,7 @@
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TaskStatus } from '../../schemas';
+import { batchGetItems } from '../aws/batch-get-items';
+import { ACTIVE_GROUP_ID } from '../aws/dynamodb-membership-store';
 import { foldName } from '../store/names';
 import {
   parseKeyArgument,
@@ -14,6 +16,15 @@ import { queryPages, scanPages } from './paginate';
 
 /** The memberships-table index of a patient's groups (resources/tables.yml). */
 export const MEMBERSHIPS_BY_PATIENT_INDEX = 'byPatient';
+/** The sparse memberships-table index of a group's active members (resources/tables.yml). */
+export const ACTIVE_MEMBERS_INDEX = 'activeMembers';
+
+/** One closed period of a membership, oldest first in `periods`. */
+export interface MembershipPeriod {
+  startedAt?: string;
+  endedAt?: string;
+  endedByUpdateId?: string;
+}
 
 export interface MembershipSummary {
   groupId: string;
@@ -22,8 +33,11 @@ export interface MembershipSummary {
   startedAt?: string;
   /** Set when the membership ended (and not reactivated since). */
   endedAt?: string;
+  /** Absent when read from an index that does not project it. */
   lastProtocol?: string;
   updatedAt?: string;
+  /** Every closed period, oldest first (read from the table only). */
+  periods?: MembershipPeriod[];
 }
 
 function membershipSummary(item: Record<string, unknown>): MembershipSummary {
@@ -37,7 +51,16 @@ function membershipSummary(item: Record<string, unknown>): MembershipSummary {
     endedAt: optional('endedAt'),
     lastProtocol: optional('lastProtocol'),
     updatedAt: optional('updatedAt'),
+    ...(Array.isArray(item.periods) ? { periods: item.periods.map(membershipPeriod) } : {}),
   };
+}
+
+function membershipPeriod(value: unknown): MembershipPeriod {
+  const period = (value ?? {}) as Record<string, unknown>;
+  const result: MembershipPeriod = {};
+  for (const field of ['startedAt', 'endedAt', 'endedByUpdateId'] as const)
+    if (typeof period[field] === 'string') result[field] = period[field] as string;
+  return result;
 }
 
 /**
@@ -50,7 +73,14 @@ function isListedMembership(item: Record<string, unknown>, includeEnded: boolean
   return includeEnded && typeof item.startedAt === 'string';
 }
 
-/** A group's members (every page). Unknown group: not-found. */
+/**
+ * A group's members (every page), in patient-key order. Active ones: a Query of the sparse index
+ * `activeMembers`, which holds active memberships only, so the cost follows the group's size, not
+ * the population's; it projects `startedAt` only (no `lastProtocol`, `updatedAt`: they change on
+ * every confirmation). With `includeEnded`: a Query of the group's partition in the table, which
+ * reads every item of the group, tombstones included (history is rarely asked for). Unknown group:
+ * not-found.
+ */
 export async function groupMembers(
   context: DirectoryContext,
   groupId: string,
@@ -59,6 +89,17 @@ export async function groupMembers(
   const id = parseKeyArgument('groupId', groupId);
   if (!(await getGroup(context, id)))
     throw new OperatorError('not-found', `no group with id ${id}`);
+  if (options.includeEnded !== true) {
+    const { items } = await queryPages(context.documents, {
+      TableName: context.tables.memberships,
+      IndexName: ACTIVE_MEMBERS_INDEX,
+      KeyConditionExpression: '#g = :g',
+      ExpressionAttributeNames: { '#g': ACTIVE_GROUP_ID },
+      ExpressionAttributeValues: { ':g': id },
+    });
+    // In the index means active (the attribute is removed on deactivation).
+    return items.map((item) => ({ ...membershipSummary(item), active: true }));
+  }
   const { items } = await queryPages(
     context.documents,
     {
@@ -66,7 +107,7 @@ export async function groupMembers(
       KeyConditionExpression: 'groupId = :g',
       ExpressionAttributeValues: { ':g': id },
     },
-    { accept: (item) => isListedMembership(item, options.includeEnded === true) },
+    { accept: (item) => isListedMembership(item, true) },
   );
   return items.map(membershipSummary);
 }
@@ -121,42 +162,27 @@ export async function patientGroups(
   });
 }
 
-/** BatchGetItem allows 100 keys per request. */
-const BATCH_GET_KEYS = 100;
-
 async function groupsById(
   context: DirectoryContext,
   groupIds: readonly string[],
 ): Promise<Map<string, { name: string; active: boolean }>> {
-  const found = new Map<string, { name: string; active: boolean }>();
-  const unique = [...new Set(groupIds)];
-  for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
-    let keys: Record<string, unknown>[] | undefined = unique
-      .slice(i, i + BATCH_GET_KEYS)
-      .map((groupId) => ({ groupId }));
-    for (let attempt = 0; keys && keys.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      if (attempt > 8) throw new Error('could not read the groups: unprocessed keys remain');
-      const response: BatchGetCommandOutput = await context.documents.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [context.tables.groups]: {
-              Keys: keys,
-              ProjectionExpression: 'groupId, #name, active',
-              ExpressionAttributeNames: { '#name': 'name' },
-            },
-          },
-        }),
-      );
-      for (const item of response.Responses?.[context.tables.groups] ?? [])
-        found.set(String(item.groupId), {
-          name: String(item.name ?? ''),
-          active: item.active === true,
-        });
-      keys = response.UnprocessedKeys?.[context.tables.groups]?.Keys;
-    }
-  }
-  return found;
+  const found = await batchGetItems(
+    context.documents,
+    [
+      {
+        table: context.tables.groups,
+        keys: [...new Set(groupIds)].map((groupId) => ({ groupId })),
+        attributes: ['groupId', 'name', 'active'],
+      },
+    ],
+    { consistent: false },
+  );
+  return new Map(
+    (found.get(context.tables.groups) ?? []).map((item) => [
+      String(item.groupId),
+      { name: String(item.name ?? ''), active: item.active === true },
+    ]),
+  );
 }
 
 /** The documented task fields (docs/data-model.md); other attributes on the item are not shown. */

@@ -19,6 +19,8 @@ export interface MembershipState {
   active: boolean;
   version: number;
   lastUpdateId: string;
+  /** Start of the current (or last) active period; absent on a tombstone. */
+  startedAt?: string;
 }
 
 export type ConditionalWrite =
@@ -26,33 +28,46 @@ export type ConditionalWrite =
   /** `current` is the stored item (absent: there is none), returned by the failed condition. */
   | { written: false; current: MembershipState | undefined };
 
-export type CreateMembershipResult =
-  | 'created'
-  /** Another writer created the item first. */
-  | 'exists'
-  | 'unknown-group'
-  | 'inactive-group'
-  | 'unknown-patient';
+/** Why the group refuses a membership, as the rejection codes name it. */
+export type GroupRefusal = 'unknown-group' | 'inactive-group';
+
+export type TransitionResult =
+  | ConditionalWrite
+  /** An activation the group refused (it is inactive, or missing); nothing written. */
+  | { written: false; refused: GroupRefusal };
+
+export type CreateMembershipResult = 'created' | 'exists' | GroupRefusal | 'unknown-patient';
+
+/** What a multi-entry message's refusals depend on, read before any of its writes. */
+export interface EntryReferences {
+  /** Absent: no such group. */
+  group: { active: boolean } | undefined;
+  /** The patient keys asked for that have a patient item. */
+  existingPatients: ReadonlySet<string>;
+}
 
 /**
- * Conditional writes on memberships. Each method is one request; none reads first. "Newer" means
- * `(version, updateId)` is greater than the stored pair (see `isNewerStamp`).
+ * Conditional writes on memberships. Each write method is one request; none reads first. "Newer"
+ * means `(version, updateId)` is greater than the stored pair (see `isNewerStamp`).
  */
 export interface MembershipStore {
   /**
    * Records a newer stamp on an item that exists and already has `active`: the steady state
-   * (the protocol recomputed and said the same).
+   * (the protocol recomputed and said the same). Never re-checks the group.
    */
   confirm(key: MembershipKey, active: boolean, stamp: MembershipStamp): Promise<ConditionalWrite>;
   /**
-   * Sets `active` on an item that exists, holds the opposite state and is older than `stamp`.
-   * Activation starts a new period (`startedAt`, no `endedAt`); deactivation sets `endedAt`.
+   * Sets `active` on an item that exists, holds `from` (the state a failed `confirm` returned) and
+   * is older than `stamp`. Activation starts a new period (`startedAt`, no `endedAt`) and only
+   * succeeds while the group is active; deactivation sets `endedAt` and appends the closed period
+   * to the item's history. An item that changed since `from` is not written (`current` says how).
    */
   transition(
     key: MembershipKey,
     active: boolean,
     stamp: MembershipStamp,
-  ): Promise<ConditionalWrite>;
+    from: MembershipState,
+  ): Promise<TransitionResult>;
   /**
    * Creates the first item for the pair in one transaction that also checks the group exists
    * (and is active, when `active`) and the patient exists. Nothing is written otherwise.
@@ -62,6 +77,17 @@ export interface MembershipStore {
     active: boolean,
     stamp: MembershipStamp,
   ): Promise<CreateMembershipResult>;
+  /**
+   * Consistent reads of the group and the patients (a multi-entry message checks them before
+   * writing anything). Optional only until every store implements it: with a store lacking it or
+   * `readMemberships`, a message with several entries throws (retried, never half-written).
+   */
+  readReferences?(groupId: string, patientKeys: readonly string[]): Promise<EntryReferences>;
+  /** Consistent reads of the stored memberships of `patientKeys` in the group (absent: none). */
+  readMemberships?(
+    groupId: string,
+    patientKeys: readonly string[],
+  ): Promise<Map<string, MembershipState>>;
 }
 
 /**

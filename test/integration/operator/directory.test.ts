@@ -1,5 +1,8 @@
 import '../../support/quiet-sdk-warning';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { capacitySince } from '../../../bench/capacity-counter';
+import { countedClients } from '../../../bench/counted-clients';
+import { ACTIVE_GROUP_ID } from '../../../lib/aws/dynamodb-membership-store';
 import { batchPutItems } from '../../../lib/aws/table-items';
 import {
   createGroup,
@@ -29,8 +32,19 @@ function membership(groupId: string, patientKey: string, active: boolean, extra 
     version: 1,
     lastUpdateId: 'u',
     ...(active
-      ? { startedAt: '2024-01-01T00:00:00.000Z' }
-      : { startedAt: '2024-01-01T00:00:00.000Z', endedAt: '2024-02-01T00:00:00.000Z' }),
+      ? // As the applier writes it: the sparse index key only while active.
+        { startedAt: '2024-01-01T00:00:00.000Z', [ACTIVE_GROUP_ID]: groupId }
+      : {
+          startedAt: '2024-01-01T00:00:00.000Z',
+          endedAt: '2024-02-01T00:00:00.000Z',
+          periods: [
+            {
+              startedAt: '2024-01-01T00:00:00.000Z',
+              endedAt: '2024-02-01T00:00:00.000Z',
+              endedByUpdateId: 'u',
+            },
+          ],
+        }),
     ...extra,
   };
 }
@@ -176,7 +190,14 @@ describe('group admin (DynamoDB Local)', () => {
 
 describe('directory queries (DynamoDB Local)', () => {
   it("lists a group's active members, and ended ones with --all (never tombstones)", async () => {
-    expect((await groupMembers(directory, 'g-diabetes')).map((m) => m.patientKey)).toEqual(['p-1']);
+    expect(await groupMembers(directory, 'g-diabetes')).toEqual([
+      expect.objectContaining({
+        groupId: 'g-diabetes',
+        patientKey: 'p-1',
+        active: true,
+        startedAt: '2024-01-01T00:00:00.000Z',
+      }),
+    ]);
     const all = await groupMembers(directory, 'g-diabetes', { includeEnded: true });
     expect(all).toEqual([
       expect.objectContaining({ patientKey: 'p-1', active: true, endedAt: undefined }),
@@ -184,8 +205,50 @@ describe('directory queries (DynamoDB Local)', () => {
         patientKey: 'p-2',
         active: false,
         endedAt: '2024-02-01T00:00:00.000Z',
+        periods: [
+          {
+            startedAt: '2024-01-01T00:00:00.000Z',
+            endedAt: '2024-02-01T00:00:00.000Z',
+            endedByUpdateId: 'u',
+          },
+        ],
       }),
     ]);
+  });
+
+  it("reads a group's active members from the sparse index, not its inactive items", async () => {
+    await seedGroup(stack, 'g-sparse', 'Sparse group');
+    // Many large tombstones ("not in" for every non-qualifying patient) and one member.
+    await batchPutItems(stack.documents, directory.tables.memberships, [
+      membership('g-sparse', 'p-sparse-member', true),
+      ...Array.from({ length: 6 }, (_, i) => ({
+        groupId: 'g-sparse',
+        patientKey: `p-sparse-${i}`,
+        active: false,
+        version: 1,
+        lastUpdateId: 'u',
+        filler: PAGE_FILLER,
+      })),
+    ]);
+    const clients = countedClients({
+      dynamodb: stack.dynamodbEndpoint,
+      sqs: stack.sqsEndpoint,
+    });
+    const counted = { ...directory, documents: clients.documents };
+    try {
+      const before = clients.capacity.snapshot();
+      const members = await groupMembers(counted, 'g-sparse');
+      const afterMembers = clients.capacity.snapshot();
+      await groupMembers(counted, 'g-sparse', { includeEnded: true });
+      const history = capacitySince(afterMembers, clients.capacity.snapshot());
+
+      expect(members.map((m) => m.patientKey)).toEqual(['p-sparse-member']);
+      // The tombstones are ~120 KB each: reading them costs tens of units, the index under one.
+      expect(capacitySince(before, afterMembers).QueryCommand?.capacityUnits).toBeLessThan(1);
+      expect(history.QueryCommand?.capacityUnits).toBeGreaterThan(50);
+    } finally {
+      clients.destroy();
+    }
   });
 
   it('reads every page of a large group', async () => {

@@ -4,26 +4,117 @@ import {
   ensureMembership,
   MembershipContentionError,
 } from '../../../lib/apply/apply-group-membership';
+import {
+  EntryCheckUnsupportedError,
+  type PlannedEntry,
+  refusalOf,
+} from '../../../lib/apply/check-group-entries';
 import type { UpdateMetadata } from '../../../lib/apply/update-metadata';
+import {
+  type EntryReferences,
+  isNewerStamp,
+  type MembershipKey,
+  type MembershipStamp,
+  type MembershipState,
+  type MembershipStore,
+  type TransitionResult,
+} from '../../../lib/store';
 import { ensurePatientInGroup, ensurePatientNotInGroup } from '../../../lib/update-helpers';
 import type { GroupMembershipUpdate } from '../../../schemas';
 import { FakeMembershipStore } from '../../support/apply-fakes';
 
 const T0 = 1_700_000_000_000;
 
-function world(): FakeMembershipStore {
-  const store = new FakeMembershipStore();
+/**
+ * The shared fake plus what the DynamoDB store does beyond it: the reads a multi-entry message
+ * makes before writing, and the group check of an activation (checked after the item's own
+ * condition, as the transaction's cancellation reasons are read).
+ */
+class CheckingMembershipStore implements MembershipStore {
+  readonly fake = new FakeMembershipStore();
+  readonly reads: ('references' | 'memberships')[] = [];
+  readonly groups = this.fake.groups;
+  readonly patients = this.fake.patients;
+  readonly items = this.fake.items;
+  readonly calls = this.fake.calls;
+
+  get beforeWrite() {
+    return this.fake.beforeWrite;
+  }
+  set beforeWrite(hook: FakeMembershipStore['beforeWrite']) {
+    this.fake.beforeWrite = hook;
+  }
+
+  get(groupId: string, patientKey: string) {
+    return this.fake.get(groupId, patientKey);
+  }
+
+  confirm(key: MembershipKey, active: boolean, stamp: MembershipStamp) {
+    return this.fake.confirm(key, active, stamp);
+  }
+
+  create(key: MembershipKey, active: boolean, stamp: MembershipStamp) {
+    return this.fake.create(key, active, stamp);
+  }
+
+  async transition(
+    key: MembershipKey,
+    active: boolean,
+    stamp: MembershipStamp,
+  ): Promise<TransitionResult> {
+    const item = this.get(key.groupId, key.patientKey);
+    const group = this.groups.get(key.groupId);
+    const movable = item !== undefined && item.active !== active && isNewerStamp(stamp, item);
+    if (active && movable && group?.active !== true) {
+      this.calls.push('transition');
+      return { written: false, refused: group ? 'inactive-group' : 'unknown-group' };
+    }
+    return this.fake.transition(key, active, stamp);
+  }
+
+  async readReferences(groupId: string, patientKeys: readonly string[]): Promise<EntryReferences> {
+    this.reads.push('references');
+    return {
+      group: this.groups.get(groupId),
+      existingPatients: new Set(patientKeys.filter((key) => this.patients.has(key))),
+    };
+  }
+
+  async readMemberships(
+    groupId: string,
+    patientKeys: readonly string[],
+  ): Promise<Map<string, MembershipState>> {
+    this.reads.push('memberships');
+    const found = new Map<string, MembershipState>();
+    for (const patientKey of patientKeys) {
+      const item = this.get(groupId, patientKey);
+      if (item) found.set(patientKey, { ...item });
+    }
+    return found;
+  }
+}
+
+function world(): CheckingMembershipStore {
+  const store = new CheckingMembershipStore();
   store.groups.set('group-1', { active: true });
   store.groups.set('group-old', { active: false });
-  store.patients.add('patient-1');
-  store.patients.add('patient-2');
+  for (const key of ['patient-1', 'patient-2', 'patient-3']) store.patients.add(key);
   return store;
+}
+
+/** A Group message with several entries: `[patientKey, active]` each. */
+function several(groupId: string, entries: [string, boolean][]): GroupMembershipUpdate {
+  const update = structuredClone(ensurePatientInGroup('placeholder', groupId));
+  update.integration_payload.members.entries = entries.map(([uuid, active]) =>
+    active ? { uuid } : { uuid, inactive: true },
+  );
+  return update;
 }
 
 let clock = 0;
 const now = () => new Date(Date.UTC(2024, 0, 1) + ++clock * 1000);
 
-function apply(store: FakeMembershipStore, update: GroupMembershipUpdate, meta: UpdateMetadata) {
+function apply(store: MembershipStore, update: GroupMembershipUpdate, meta: UpdateMetadata) {
   return applyGroupMembership(update, meta, { memberships: store, now });
 }
 
@@ -114,7 +205,9 @@ describe('applyGroupMembership', () => {
     const first = await apply(store, outOf, { updateId: 'u-2', version: T0 + 1 });
     const late = await apply(store, into, { updateId: 'u-1', version: T0 });
 
-    expect(first.outcome).toBe('applied');
+    // Not a member before, not a member after: the state did not change (docs/queue-contract.md).
+    expect(first.outcome).toBe('no-op');
+    expect(store.calls).toEqual(['confirm', 'create', 'confirm']);
     expect(late.outcome).toBe('stale');
     expect(store.get('group-1', 'patient-1')?.active).toBe(false);
     expect(store.get('group-1', 'patient-1')?.startedAt).toBeUndefined();
@@ -124,33 +217,147 @@ describe('applyGroupMembership', () => {
     ['an unknown group', ensurePatientInGroup('patient-1', 'group-x'), 'unknown-group'],
     ['an inactive group', ensurePatientInGroup('patient-1', 'group-old'), 'inactive-group'],
     ['an unknown patient', ensurePatientInGroup('patient-x', 'group-1'), 'unknown-patient'],
-  ])('rejects %s and writes nothing', async (_what, update, code) => {
+  ])('rejects %s and writes nothing, reading nothing first', async (_what, update, code) => {
     const store = world();
 
     const result = await apply(store, update, { updateId: 'u-1', version: T0 });
 
     expect(result.outcome === 'rejected' && result.rejection.code).toBe(code);
     expect(store.items.size).toBe(0);
+    // One entry: the write's own conditions refuse it; no read on the hot path.
+    expect(store.reads).toEqual([]);
   });
 
-  it('applies each entry and names refused entries by position only', async () => {
+  it('refuses to take a former member back into a group deactivated since', async () => {
     const store = world();
-    const update = structuredClone(into);
-    update.integration_payload.members.entries = [
-      { uuid: 'patient-1' },
-      { uuid: 'Jane-Doe-unknown' },
-      { uuid: 'patient-2', inactive: true },
-    ];
+    store.groups.set('group-2', { active: true });
+    const back = ensurePatientInGroup('patient-1', 'group-2');
+    await apply(store, back, { updateId: 'u-1', version: T0 });
+    await apply(store, ensurePatientNotInGroup('patient-1', 'group-2'), {
+      updateId: 'u-2',
+      version: T0 + 1,
+    });
+    store.groups.set('group-2', { active: false });
+
+    const result = await apply(store, back, { updateId: 'u-3', version: T0 + 2 });
+
+    expect(result.outcome === 'rejected' && result.rejection.code).toBe('inactive-group');
+    expect(store.get('group-2', 'patient-1')).toMatchObject({ active: false, lastUpdateId: 'u-2' });
+  });
+
+  it('refuses a message with one unknown patient among several, writing none of it', async () => {
+    const store = world();
+    const update = several('group-1', [
+      ['patient-1', true],
+      ['Jane-Doe-unknown', true],
+      ['patient-2', false],
+    ]);
 
     const result = await apply(store, update, { updateId: 'u-1', version: T0 });
 
-    expect(result.outcome).toBe('rejected');
-    if (result.outcome !== 'rejected') return;
-    expect(result.rejection.code).toBe('unknown-patient');
-    expect(result.rejection.detail).toContain('entries[1]: unknown-patient');
-    expect(result.rejection.detail).not.toContain('Jane');
+    expect(result).toEqual({
+      outcome: 'rejected',
+      rejection: {
+        code: 'unknown-patient',
+        detail:
+          'the patient of entries[1].uuid does not exist: 1 of 3 entries refused (entries[1]: unknown-patient); nothing was written',
+      },
+      subject: { groupId: 'group-1' },
+    });
+    expect(store.items.size).toBe(0);
+    expect(store.calls).toEqual([]);
+  });
+
+  it('rejects for the first refused entry by position and lists at most ten', async () => {
+    const store = world();
+    const entries: [string, boolean][] = Array.from({ length: 14 }, (_, i) => [
+      `nobody-${i}`,
+      true,
+    ]);
+    entries.unshift(['patient-1', true]);
+
+    const result = await apply(store, several('group-1', entries), { updateId: 'u', version: T0 });
+
+    if (result.outcome !== 'rejected') throw new Error('expected a rejection');
+    expect(result.rejection.detail).toMatch(
+      /^the patient of entries\[1\]\.uuid does not exist: 14 of 15 entries refused \(entries\[1\]: unknown-patient, .*entries\[10\]: unknown-patient, and 4 more\); nothing was written$/,
+    );
+    expect(result.rejection.detail).not.toContain('nobody');
+  });
+
+  it('applies a valid message with several entries after one read of group and patients', async () => {
+    const store = world();
+    const update = several('group-1', [
+      ['patient-1', true],
+      ['patient-2', false],
+      ['patient-3', true],
+    ]);
+
+    const result = await apply(store, update, { updateId: 'u-1', version: T0 });
+
+    expect(result.outcome).toBe('applied');
+    expect(store.reads).toEqual(['references']);
     expect(store.get('group-1', 'patient-1')?.active).toBe(true);
     expect(store.get('group-1', 'patient-2')?.active).toBe(false);
+    expect(store.get('group-1', 'patient-3')?.active).toBe(true);
+  });
+
+  it('confirms existing members of a group deactivated since, as single entries would be', async () => {
+    const store = world();
+    store.groups.set('group-2', { active: true });
+    const both = several('group-2', [
+      ['patient-1', true],
+      ['patient-2', true],
+    ]);
+    await apply(store, both, { updateId: 'u-1', version: T0 });
+    store.groups.set('group-2', { active: false });
+    store.reads.length = 0;
+
+    const result = await apply(store, both, { updateId: 'u-2', version: T0 + 1 });
+
+    expect(result.outcome).toBe('no-op');
+    // The group read suggested a refusal; the memberships' read lifted it.
+    expect(store.reads).toEqual(['references', 'memberships']);
+    expect(store.get('group-2', 'patient-2')).toMatchObject({ active: true, lastUpdateId: 'u-2' });
+  });
+
+  it('reports what was written when the group is deactivated between the check and the writes', async () => {
+    const store = world();
+    store.groups.set('group-2', { active: true });
+    store.beforeWrite = (operation, key) => {
+      // A staff member deactivates the group after the check, before the second entry's write.
+      if (operation === 'create' && key.patientKey === 'patient-2')
+        store.groups.set('group-2', { active: false });
+    };
+    const update = several('group-2', [
+      ['patient-1', true],
+      ['patient-2', true],
+    ]);
+
+    const result = await apply(store, update, { updateId: 'u-1', version: T0 });
+
+    expect(result.outcome === 'rejected' && result.rejection).toEqual({
+      code: 'inactive-group',
+      detail:
+        'the group is inactive and entries[1] ensures an active member: 1 of 2 entries refused (entries[1]: inactive-group); the other 1 were processed',
+    });
+    expect(store.get('group-2', 'patient-1')?.active).toBe(true);
+  });
+
+  it('throws, writing nothing, for several entries when the store cannot read first', async () => {
+    const store = new FakeMembershipStore();
+    store.groups.set('group-1', { active: true });
+    store.patients.add('patient-1');
+    store.patients.add('patient-2');
+    const update = several('group-1', [
+      ['patient-1', true],
+      ['patient-2', true],
+    ]);
+
+    await expect(
+      applyGroupMembership(update, { updateId: 'u-1', version: T0 }, { memberships: store, now }),
+    ).rejects.toBeInstanceOf(EntryCheckUnsupportedError);
+    expect(store.calls).toEqual([]);
   });
 
   it('lets the last entry win when a patient is listed twice', async () => {
@@ -256,5 +463,72 @@ describe('ensureMembership', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('refusalOf (what one entry would be refused, given what is stored)', () => {
+  const stamp = { version: T0 + 1, updateId: 'u-new' };
+  const inEntry: PlannedEntry = { index: 0, patientKey: 'p', active: true };
+  const outEntry: PlannedEntry = { index: 0, patientKey: 'p', active: false };
+  const refs = (group: { active: boolean } | undefined, patient = true): EntryReferences => ({
+    group,
+    existingPatients: new Set(patient ? ['p'] : []),
+  });
+  const stored = (active: boolean, version = T0): MembershipState => ({
+    active,
+    version,
+    lastUpdateId: 'u-old',
+  });
+
+  it.each([
+    ['no item, unknown group', inEntry, refs(undefined), undefined, 'unknown-group'],
+    ['no item, "not in", unknown group', outEntry, refs(undefined), undefined, 'unknown-group'],
+    [
+      'no item, "in", inactive group',
+      inEntry,
+      refs({ active: false }),
+      undefined,
+      'inactive-group',
+    ],
+    ['no item, "not in", inactive group', outEntry, refs({ active: false }), undefined, undefined],
+    [
+      'no item, unknown patient',
+      outEntry,
+      refs({ active: true }, false),
+      undefined,
+      'unknown-patient',
+    ],
+    ['no item, all there', inEntry, refs({ active: true }), undefined, undefined],
+    [
+      'active member, inactive group (confirm)',
+      inEntry,
+      refs({ active: false }),
+      stored(true),
+      undefined,
+    ],
+    [
+      'older "in" than a stored "not in" (stale)',
+      inEntry,
+      refs({ active: false }),
+      stored(false, T0 + 2),
+      undefined,
+    ],
+    [
+      'newer "in" to an inactive group',
+      inEntry,
+      refs({ active: false }),
+      stored(false),
+      'inactive-group',
+    ],
+    ['newer "in", group gone', inEntry, refs(undefined), stored(false), 'unknown-group'],
+    [
+      'newer "not in", patient gone',
+      outEntry,
+      refs({ active: false }, false),
+      stored(true),
+      undefined,
+    ],
+  ] as const)('%s', (_what, entry, references, membership, expected) => {
+    expect(refusalOf(entry, stamp, references, membership)).toBe(expected);
   });
 });
