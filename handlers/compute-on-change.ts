@@ -8,11 +8,14 @@ import {
   COMPUTE_SUMMARY_MESSAGES,
   computeLogger,
   processSqsBatchWithMetrics,
+  recordComputeFailure,
 } from '../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../lib/aws/sqs-batch-sender';
 import { SqsUpdateQueue } from '../lib/aws/sqs-update-queue';
 import {
+  CHANGE_BODY_NOT_JSON,
+  type ChangeOutcome,
   type ChangeRejectionReason,
   type PatientSource,
   recomputeOnChange,
@@ -27,7 +30,10 @@ export interface ComputeOnChangeDependencies {
   updates: UpdateQueue;
   logger: Logger;
   metrics: Metrics;
-  /** Processing time (the change events carry no time of their own). */
+  /**
+   * The clock, used only when a record has no valid `SentTimestamp` (Lambda's SQS events always
+   * carry one).
+   */
   now?: () => Date;
 }
 
@@ -37,6 +43,18 @@ export class ChangeRejectedError extends Error {
   constructor(readonly reason: ChangeRejectionReason) {
     super(`change event rejected: ${reason}`);
   }
+}
+
+/**
+ * When the change was enqueued: SQS's `SentTimestamp` (epoch ms), the same on every redelivery, so
+ * a redelivered change computes with the same `now` and sends the same `computed-at` as the first
+ * delivery (its update ids are the same too). Undefined when absent or not a valid time.
+ */
+export function changeEnqueuedAt(record: SQSRecord): Date | undefined {
+  const raw = record.attributes?.SentTimestamp;
+  if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
+  const time = new Date(Number(raw));
+  return Number.isNaN(time.getTime()) ? undefined : time;
 }
 
 /**
@@ -51,35 +69,58 @@ export function createComputeOnChangeHandler(dependencies: () => ComputeOnChange
     const deps = dependencies();
     const { logger, metrics } = deps;
     const now = deps.now ?? (() => new Date());
+    /** Logs and counts a rejected event; returns the error that reports the record failed. */
+    const rejected = (
+      record: SQSRecord,
+      outcome: Extract<ChangeOutcome, { status: 'rejected' }>,
+    ): ChangeRejectedError => {
+      logger.warn('change event rejected', {
+        messageId: record.messageId,
+        receiveCount: record.attributes?.ApproximateReceiveCount,
+        reason: outcome.reason,
+        detail: outcome.detail,
+        // Present only for a patient the store holds (an id); see ChangeOutcome.
+        patientKey: outcome.patientKey,
+      });
+      const single = metrics.singleMetric();
+      single.addDimension('reason', outcome.reason);
+      single.addMetric('ChangeEventsRejected', MetricUnit.Count, 1);
+      return new ChangeRejectedError(outcome.reason);
+    };
     const processRecord = async (record: SQSRecord) => {
       let body: unknown;
       try {
         body = JSON.parse(record.body);
       } catch {
-        body = undefined;
-      }
-      const outcome = await recomputeOnChange({
-        event: body,
-        changeId: record.messageId,
-        computedAt: now(),
-        protocols: deps.protocols,
-        patients: deps.patients,
-        updates: deps.updates,
-        log: logger,
-      });
-      if (outcome.status === 'rejected') {
-        logger.warn('change event rejected', {
-          messageId: record.messageId,
-          receiveCount: record.attributes?.ApproximateReceiveCount,
-          reason: outcome.reason,
-          detail: outcome.detail,
-          patientKey: outcome.patientKey,
+        throw rejected(record, {
+          status: 'rejected',
+          reason: 'invalid-change-event',
+          detail: CHANGE_BODY_NOT_JSON,
         });
-        const single = metrics.singleMetric();
-        single.addDimension('reason', outcome.reason);
-        single.addMetric('ChangeEventsRejected', MetricUnit.Count, 1);
-        throw new ChangeRejectedError(outcome.reason);
       }
+      let outcome: ChangeOutcome;
+      try {
+        outcome = await recomputeOnChange({
+          event: body,
+          changeId: record.messageId,
+          computedAt: changeEnqueuedAt(record) ?? now(),
+          protocols: deps.protocols,
+          patients: deps.patients,
+          updates: deps.updates,
+          log: logger,
+        });
+      } catch (error) {
+        // Reading the patient or sending its updates failed (after the sender's retries): one
+        // line and a count, then the record is reported failed as before.
+        recordComputeFailure(
+          logger,
+          metrics,
+          { messageId: record.messageId, receiveCount: record.attributes?.ApproximateReceiveCount },
+          error,
+        );
+        throw error;
+      }
+      if (outcome.status === 'rejected') throw rejected(record, outcome);
       addComputeMetrics(metrics, outcome.counts);
       logger.info(COMPUTE_SUMMARY_MESSAGES.changeRecomputed, {
         messageId: record.messageId,

@@ -8,6 +8,7 @@ import {
   COMPUTE_SUMMARY_MESSAGES,
   computeLogger,
   processSqsBatchWithMetrics,
+  recordComputeFailure,
 } from '../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../lib/aws/sqs-batch-sender';
@@ -16,11 +17,12 @@ import {
   type ComputeJobQueue,
   type PatientSource,
   recomputeSegment,
+  rejectionDetail,
   type SegmentBudget,
+  type SegmentOutcome,
   type UpdateQueue,
 } from '../lib/compute';
 import type { ProtocolClass } from '../lib/protocol';
-import { describeProblems, problemsFromZod } from '../lib/validation-error';
 import { PROTOCOLS } from '../protocols';
 import { ComputeJobSchema } from '../schemas';
 
@@ -48,9 +50,7 @@ function parseJob(record: SQSRecord) {
   }
   const parsed = ComputeJobSchema.safeParse(body);
   if (!parsed.success)
-    throw new InvalidComputeJobError(
-      `compute job: ${describeProblems(problemsFromZod(parsed.error))}`,
-    );
+    throw new InvalidComputeJobError(`compute job: ${rejectionDetail(parsed.error, ['startKey'])}`);
   return parsed.data;
 }
 
@@ -76,16 +76,36 @@ export function createComputeSegmentHandler(dependencies: () => ComputeSegmentDe
         throw error;
       }
       const started = Date.now();
-      const outcome = await recomputeSegment({
-        job,
-        protocols: deps.protocols,
-        patients: deps.patients,
-        updates: deps.updates,
-        jobs: deps.jobs,
-        remainingTimeMs: () => context.getRemainingTimeInMillis(),
-        budget: deps.budget,
-        log: logger,
-      });
+      let outcome: SegmentOutcome;
+      try {
+        outcome = await recomputeSegment({
+          job,
+          protocols: deps.protocols,
+          patients: deps.patients,
+          updates: deps.updates,
+          jobs: deps.jobs,
+          remainingTimeMs: () => context.getRemainingTimeInMillis(),
+          budget: deps.budget,
+          log: logger,
+        });
+      } catch (error) {
+        // A send still failing after the sender's retries, DynamoDB failing, ...: one line and a
+        // count, then the job is reported failed as before and SQS redelivers it.
+        recordComputeFailure(
+          logger,
+          metrics,
+          {
+            messageId: record.messageId,
+            receiveCount: record.attributes?.ApproximateReceiveCount,
+            runId: job.runId,
+            segment: job.segment,
+            totalSegments: job.totalSegments,
+            continuation: job.continuation ?? 0,
+          },
+          error,
+        );
+        throw error;
+      }
       addComputeMetrics(metrics, outcome.counts);
       metrics.addMetric('SegmentPages', MetricUnit.Count, outcome.pages);
       if (outcome.continuation) metrics.addMetric('ContinuationJobs', MetricUnit.Count, 1);

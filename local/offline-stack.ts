@@ -48,6 +48,12 @@ export interface OfflineStackOptions {
   onLine?(line: string): void;
   /** Progress messages for a human. */
   onProgress?(message: string): void;
+  /**
+   * Aborting it during startup stops whatever has started so far (emulators, serverless and its
+   * process group, the run folder) and rejects with the abort reason. `launchOfflineStack` wires
+   * it for the launchers.
+   */
+  signal?: AbortSignal;
 }
 
 export interface OfflineStack {
@@ -78,6 +84,8 @@ export interface OfflineStack {
 export async function startOfflineStack(options: OfflineStackOptions): Promise<OfflineStack> {
   const progress = options.onProgress ?? (() => {});
   const ports = options.ports ?? {};
+  const { signal } = options;
+  signal?.throwIfAborted();
   assertJavaAvailable();
   // Every fixed port up front, so nothing starts when one is taken.
   for (const [what, port] of [
@@ -104,8 +112,10 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     progress('starting DynamoDB Local and local SQS');
     const ddb: DynamoDbLocal = await startDynamoDbLocal({ port: ports.dynamodb });
     cleanups.push(() => ddb.stop());
+    signal?.throwIfAborted();
     const sqsLocal: SqsLocal = await startSqsLocal({ port: ports.sqs });
     cleanups.push(() => sqsLocal.stop());
+    signal?.throwIfAborted();
 
     const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
     const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: ddb.endpoint });
@@ -117,13 +127,14 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     });
 
     progress('creating the tables and queues serverless.yml declares');
-    const config = await loadServerlessConfig(options.stage);
+    const config = await loadServerlessConfig(options.stage, signal);
     const resources = await provisionLocalResources({
       dynamodbEndpoint: ddb.endpoint,
       sqsEndpoint: sqsLocal.endpoint,
       stage: options.stage,
       config,
     });
+    signal?.throwIfAborted();
     if (options.visibilityTimeoutSeconds !== undefined) {
       for (const [logicalId, props] of resourcesOfType(config, 'AWS::SQS::Queue')) {
         const queue = resources.queues[logicalId];
@@ -149,6 +160,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
         options.patients,
       );
     }
+    signal?.throwIfAborted();
 
     // Per run: the esbuild output and the event source's report, so runs never share files.
     const runDir = join(
@@ -171,6 +183,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       httpPort,
       params: options.params,
       onLine: options.onLine,
+      signal,
       env: {
         // AWS_* variables reach the functions (serverless-offline copies them); the SDK clients
         // pick up the endpoints from them.
@@ -187,6 +200,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     });
     // Stopped before the emulators, so no poller sees them go away.
     cleanups.push(() => offline.stop());
+    signal?.throwIfAborted();
 
     const functionName = (functionKey: string) =>
       String(
@@ -213,4 +227,47 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     await stopAll();
     throw error;
   }
+}
+
+/** A stack being started, which can be stopped at any moment of its life. */
+export interface OfflineStackLaunch {
+  /** The running stack; rejects when startup fails or is stopped (nothing is left running then). */
+  started: Promise<OfflineStack>;
+  /**
+   * Stops whatever has started so far: aborts a startup in progress (which stops what it had
+   * started) or stops the running stack. Once; later calls return the same promise.
+   */
+  stop(): Promise<void>;
+  /** Whether `stop` has been called. */
+  readonly stopping: boolean;
+}
+
+/**
+ * Starts the stack for a launcher (`npm start`, the demo) whose Ctrl-C handler, installed before
+ * this call, calls `stop()`: during startup as well as after it, nothing is left running and no
+ * run folder stays behind.
+ */
+export function launchOfflineStack(
+  options: Omit<OfflineStackOptions, 'signal'>,
+): OfflineStackLaunch {
+  const controller = new AbortController();
+  const started = startOfflineStack({ ...options, signal: controller.signal });
+  // The launcher awaits `started` itself; this only keeps an early failure from being reported
+  // as unhandled before it does.
+  started.catch(() => {});
+  let stopping: Promise<void> | undefined;
+  return {
+    started,
+    get stopping() {
+      return stopping !== undefined;
+    },
+    stop() {
+      stopping ??= (async () => {
+        controller.abort();
+        const stack = await started.catch(() => undefined);
+        await stack?.stop();
+      })();
+      return stopping;
+    },
+  };
 }

@@ -90,6 +90,7 @@ function redriveTarget(props: Record<string, unknown>): string | undefined {
 /**
  * Creates in the local emulators every DynamoDB table and SQS queue that serverless.yml declares,
  * DLQs before the queues that redrive to them. Existing tables and queues are left as they are.
+ * Other resources (IAM roles, CloudWatch alarms, conditions) have no local counterpart: ignored.
  */
 export async function provisionLocalResources(
   options: ProvisionOptions,

@@ -39,7 +39,11 @@ async function configFingerprint(stage: string): Promise<string> {
  * tables and queues that a deploy would. Printing takes seconds, so the result is cached under
  * `.local/` keyed by the content of serverless.yml and resources/.
  */
-export async function loadServerlessConfig(stage: string): Promise<ResolvedServerlessConfig> {
+export async function loadServerlessConfig(
+  stage: string,
+  /** Aborting it kills a `serverless print` in progress. */
+  signal?: AbortSignal,
+): Promise<ResolvedServerlessConfig> {
   const cacheDir = join(PROJECT_ROOT, '.local', 'serverless-print');
   const cacheFile = join(cacheDir, `${stage}-${await configFingerprint(stage)}.json`);
   try {
@@ -54,8 +58,10 @@ export async function loadServerlessConfig(stage: string): Promise<ResolvedServe
       cwd: PROJECT_ROOT,
       maxBuffer: 16 * 1024 * 1024,
       env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+      signal,
     }));
   } catch (error) {
+    signal?.throwIfAborted();
     const stderr = (error as { stderr?: string }).stderr ?? '';
     throw new Error(`serverless print failed: ${stderr.trim() || (error as Error).message}`);
   }
@@ -65,7 +71,11 @@ export async function loadServerlessConfig(stage: string): Promise<ResolvedServe
   return config;
 }
 
-/** The CloudFormation resources of one type, by logical id. */
+/**
+ * The CloudFormation resources of one type, by logical id. The local stack asks only for tables
+ * and queues; everything else serverless.yml declares (IAM roles, alarms, log groups, conditions)
+ * has no local counterpart and is ignored.
+ */
 export function resourcesOfType(
   config: ResolvedServerlessConfig,
   type: string,

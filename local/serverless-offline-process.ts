@@ -17,6 +17,8 @@ export interface ServerlessOfflineOptions {
   onLine?(line: string): void;
   /** How long to wait for the Lambda endpoint to listen (default 120 s: the first build is slow). */
   startTimeoutMs?: number;
+  /** Aborting it while serverless starts stops its process group and rejects with the reason. */
+  signal?: AbortSignal;
 }
 
 export interface ServerlessOfflineProcess {
@@ -108,16 +110,24 @@ export async function startServerlessOffline(
 
   const timeoutMs = options.startTimeoutMs ?? 120_000;
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const outcome = await Promise.race([
     ready.then(() => 'ready' as const),
     exited.then(() => 'exited' as const),
     new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
     }),
+    new Promise<'aborted'>((resolve) => {
+      onAbort = () => resolve('aborted');
+      if (options.signal?.aborted) onAbort();
+      else options.signal?.addEventListener('abort', onAbort, { once: true });
+    }),
   ]);
   clearTimeout(timer);
+  if (onAbort) options.signal?.removeEventListener('abort', onAbort);
   if (outcome !== 'ready') {
     await stop();
+    options.signal?.throwIfAborted();
     throw new Error(
       outcome === 'exited'
         ? `serverless offline exited while starting:\n${tail()}`
@@ -133,14 +143,23 @@ export async function invokeOfflineFunction(
   functionName: string,
   payload: unknown = {},
 ): Promise<unknown> {
-  const response = await fetch(
-    `http://127.0.0.1:${lambdaPort}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-amz-invocation-type': 'RequestResponse' },
-      body: JSON.stringify(payload),
-    },
-  );
+  let response: Response;
+  try {
+    response = await fetch(
+      `http://127.0.0.1:${lambdaPort}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-amz-invocation-type': 'RequestResponse' },
+        body: JSON.stringify(payload),
+      },
+    );
+  } catch (error) {
+    // fetch says only "fetch failed"; the cause says why (refused, reset, ...).
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(
+      `invoking ${functionName}: serverless offline did not answer on port ${lambdaPort} (${cause?.code ?? cause?.message ?? (error as Error).message})`,
+    );
+  }
   const text = await response.text();
   const body = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok || response.headers.get('x-amz-function-error')) {

@@ -6,7 +6,7 @@
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
 import { type InjectedMessage, injectMessages, readInjectFile } from '../local/inject';
-import { type OfflineStack, startOfflineStack } from '../local/offline-stack';
+import { launchOfflineStack, type OfflineStack } from '../local/offline-stack';
 import {
   acknowledgedByType,
   addComputeTotals,
@@ -75,6 +75,9 @@ const options = program.opts<{
 
 const progress = (message: string) => process.stderr.write(`demo: ${message}\n`);
 
+/** Exit code after Ctrl-C (128 + SIGINT), once everything is stopped. */
+const INTERRUPTED = 130;
+
 async function run(): Promise<number> {
   let injected: InjectedMessage[] = [];
   if (options.inject) {
@@ -87,37 +90,42 @@ async function run(): Promise<number> {
   }
 
   const compute = emptyComputeTotals();
+  const launch = launchOfflineStack({
+    stage: 'local',
+    patients: options.patients,
+    visibilityTimeoutSeconds: options.visibility,
+    // One recomputation, invoked below; the schedule stays off.
+    params: { recomputeScheduleEnabled: 'false' },
+    onProgress: progress,
+    onLine: (line) => {
+      const counts = computeCountsOfLine(line);
+      if (counts) addComputeTotals(compute, counts);
+      if (options.verbose) process.stderr.write(`${line}\n`);
+    },
+  });
+  // Installed as the launch begins, before any step of it completes: Ctrl-C during startup stops
+  // what has started so far (serverless outlives us otherwise) and leaves no run folder.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (launch.stopping) return;
+      progress(`${signal}: stopping`);
+      void launch.stop().then(() => process.exit(INTERRUPTED));
+    });
+  }
+  const stop = () => launch.stop();
+  /** After Ctrl-C, whatever failed because of it is not reported as the run's failure. */
+  const interrupted = async () => {
+    await stop();
+    return INTERRUPTED;
+  };
+
   let stack: OfflineStack;
   try {
-    stack = await startOfflineStack({
-      stage: 'local',
-      patients: options.patients,
-      visibilityTimeoutSeconds: options.visibility,
-      // One recomputation, invoked below; the schedule stays off.
-      params: { recomputeScheduleEnabled: 'false' },
-      onProgress: progress,
-      onLine: (line) => {
-        const counts = computeCountsOfLine(line);
-        if (counts) addComputeTotals(compute, counts);
-        if (options.verbose) process.stderr.write(`${line}\n`);
-      },
-    });
+    stack = await launch.started;
   } catch (error) {
+    if (launch.stopping) return interrupted();
     progress(`the local stack could not start: ${(error as Error).message}`);
     return 1;
-  }
-
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await stack.stop();
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      progress(`${signal}: stopping`);
-      void stop().then(() => process.exit(130));
-    });
   }
 
   try {
@@ -183,6 +191,7 @@ async function run(): Promise<number> {
     }
     return 0;
   } catch (error) {
+    if (launch.stopping) return interrupted();
     progress(`the run failed: ${(error as Error).message}`);
     await stop();
     return 1;

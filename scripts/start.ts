@@ -5,7 +5,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { COMPUTE_SUMMARY_MESSAGES } from '../lib/aws/compute-telemetry';
-import { type OfflineStack, startOfflineStack } from '../local/offline-stack';
+import { launchOfflineStack, type OfflineStack } from '../local/offline-stack';
 import {
   acknowledgedByType,
   addComputeTotals,
@@ -73,58 +73,62 @@ interface Totals {
   rejectedByApplier: ByType;
 }
 
-async function main(): Promise<void> {
-  const compute = emptyComputeTotals();
-  let cycles = 0;
-  let cycleStarted: (() => void) | undefined;
-  let pendingCycles = 0;
+/** Lines of the functions' output are counted here from the first one on. */
+const compute = emptyComputeTotals();
+/** Set while the cycle loop waits for the next recomputation; called to wake it. */
+let cycleStarted: (() => void) | undefined;
+let pendingCycles = 0;
 
-  let stack: OfflineStack;
-  try {
-    stack = await startOfflineStack({
-      stage: 'local',
-      patients: options.patients,
-      ports: {
-        dynamodb: options.dynamodbPort,
-        sqs: options.sqsPort,
-        lambda: options.lambdaPort,
-        http: options.httpPort,
-      },
-      visibilityTimeoutSeconds: options.visibility,
-      params: options.rate ? { recomputeRate: options.rate } : {},
-      onProgress: (message) => say(`[${time()}] ${message}`),
-      onLine: (line) => {
-        const counts = computeCountsOfLine(line);
-        if (counts) addComputeTotals(compute, counts);
-        // The planner's summary line marks a recomputation, at start or on the schedule.
-        if (line.includes(JSON.stringify(COMPUTE_SUMMARY_MESSAGES.planned))) {
-          pendingCycles += 1;
-          cycleStarted?.();
-        }
-        if (options.verbose || /"level":"(ERROR|CRITICAL)"|^\s*×/.test(line)) {
-          process.stderr.write(`${line}\n`);
-        }
-      },
-    });
-  } catch (error) {
-    process.stderr.write(
-      `npm start: the local stack could not start: ${(error as Error).message}\n`,
-    );
-    process.exit(1);
-  }
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+// Installed before anything starts: Ctrl-C during startup stops what has started so far
+// (serverless runs in its own process group and would outlive us) and leaves no run folder.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (launch.stopping) return;
     say(`\n[${time()}] ${signal}: stopping serverless offline, local SQS and DynamoDB Local`);
     cycleStarted?.();
-    await stack.stop();
-    say(`[${time()}] stopped`);
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+    void launch.stop().then(() => {
+      say(`[${time()}] stopped`);
+      process.exit(0);
+    });
+  });
+}
+
+const launch = launchOfflineStack({
+  stage: 'local',
+  patients: options.patients,
+  ports: {
+    dynamodb: options.dynamodbPort,
+    sqs: options.sqsPort,
+    lambda: options.lambdaPort,
+    http: options.httpPort,
+  },
+  visibilityTimeoutSeconds: options.visibility,
+  params: options.rate ? { recomputeRate: options.rate } : {},
+  onProgress: (message) => say(`[${time()}] ${message}`),
+  onLine: (line) => {
+    const counts = computeCountsOfLine(line);
+    if (counts) addComputeTotals(compute, counts);
+    // The planner's summary line marks a recomputation, at start or on the schedule.
+    if (line.includes(JSON.stringify(COMPUTE_SUMMARY_MESSAGES.planned))) {
+      pendingCycles += 1;
+      cycleStarted?.();
+    }
+    if (options.verbose || /"level":"(ERROR|CRITICAL)"|^\s*×/.test(line)) {
+      process.stderr.write(`${line}\n`);
+    }
+  },
+});
+async function main(): Promise<void> {
+  let cycles = 0;
+  let stack: OfflineStack;
+  try {
+    stack = await launch.started;
+  } catch (error) {
+    // Stopped by Ctrl-C while starting: the signal handler finishes and exits.
+    if (launch.stopping) return;
+    throw new Error(`the local stack could not start: ${(error as Error).message}`);
+  }
+  const stopping = () => launch.stopping;
 
   say(
     `[${time()}] ready: DynamoDB Local ${stack.dynamodbEndpoint}, SQS ${stack.sqsEndpoint}, ` +
@@ -167,23 +171,23 @@ async function main(): Promise<void> {
 
   let before = await totals();
   await stack.invoke('planRecomputation', { time: new Date().toISOString() });
-  while (!stopping) {
+  while (!stopping()) {
     if (pendingCycles === 0) {
       await new Promise<void>((resolve) => {
         cycleStarted = resolve;
       });
       cycleStarted = undefined;
-      if (stopping) break;
+      if (stopping()) break;
     }
     pendingCycles = 0;
     const started = Date.now();
     try {
       await waitUntilDrained(stack.sqs, stack.resources, { timeoutMs: 3_600_000 });
     } catch (error) {
-      if (stopping) break;
+      if (stopping()) break;
       throw error;
     }
-    if (stopping) break;
+    if (stopping()) break;
     const after = await totals();
     cycles += 1;
     const diff = (a: ByType, b: ByType) =>
@@ -207,7 +211,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
+// main returns only when Ctrl-C stops it (the signal handler exits). Any error, at startup or
+// later, stops whatever runs before exiting.
+main().catch(async (error) => {
+  if (launch.stopping) return;
   process.stderr.write(`npm start: ${(error as Error).message}\n`);
+  await launch.stop();
   process.exit(1);
 });

@@ -1,9 +1,10 @@
+import type { z } from 'zod';
 import { ChangeEventSchema } from '../../schemas';
 import type { ProtocolClass } from '../protocol';
-import { describeProblems, problemsFromZod } from '../validation-error';
 import type { ComputeCounts } from './compute-counts';
 import { computePatientUpdates } from './compute-patient-updates';
 import type { ComputeLog, PatientSource, UpdateQueue } from './ports';
+import { rejectionDetail } from './rejection-detail';
 import { changeOrigin } from './update-id';
 
 /** Why a change event cannot be recomputed; retrying as-is does not help (except a race, below). */
@@ -18,8 +19,9 @@ export interface RecomputeOnChangeInput {
   /** Stable across redeliveries (the SQS message id): seeds the update ids. */
   changeId: string;
   /**
-   * The change's time when the event carries one, else the processing time: the computation's
-   * `now` and the updates' `computed-at`. The kit's change events carry no time today.
+   * The computation's `now` and the updates' `computed-at`. The kit's change events carry no time,
+   * so the handler passes the time the change was enqueued (SQS `SentTimestamp`): like the update
+   * ids, it is the same on every redelivery.
    */
   computedAt: Date;
   protocols: readonly ProtocolClass[];
@@ -33,10 +35,22 @@ export type ChangeOutcome =
   | {
       status: 'rejected';
       reason: ChangeRejectionReason;
-      /** Safe to log: field names, schema messages, the patient key. */
+      /** Safe to log: field paths and our schemas' messages, never values or unknown key names. */
       detail: string;
+      /**
+       * Only for a patient the store holds: then the key is an id. An unknown key is whatever a
+       * producer typed (it may be a name), so it is not carried, and so never logged.
+       */
       patientKey?: string;
     };
+
+/** Detail for a body that is not JSON; the parser's own message would quote the body. */
+export const CHANGE_BODY_NOT_JSON = 'the message body is not valid JSON';
+
+/** A change event's schema problems, safe to log: `fields` is keyed by the platform's names. */
+export function changeEventDetail(error: z.ZodError): string {
+  return rejectionDetail(error, ['fields']);
+}
 
 /**
  * Recomputes one patient for one change event. Every registered protocol is passed to the runner
@@ -50,14 +64,14 @@ export async function recomputeOnChange(input: RecomputeOnChangeInput): Promise<
     return {
       status: 'rejected',
       reason: 'invalid-change-event',
-      detail: describeProblems(problemsFromZod(parsed.error)),
+      detail: changeEventDetail(parsed.error),
     };
   }
   const change = parsed.data;
   const patientKey = change.patient_key;
   const record = await input.patients.getPatient(patientKey);
   if (!record) {
-    return { status: 'rejected', reason: 'unknown-patient', detail: 'no such patient', patientKey };
+    return { status: 'rejected', reason: 'unknown-patient', detail: 'no such patient' };
   }
   if (record.kind === 'invalid') {
     return {

@@ -12,6 +12,7 @@ type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?:
 describe('npx serverless package', () => {
   let dir: string;
   let resources: Record<string, Resource>;
+  let conditions: Record<string, unknown>;
   let artifacts: string[];
 
   beforeAll(async () => {
@@ -32,6 +33,7 @@ describe('npx serverless package', () => {
       readFileSync(join(dir, 'out', 'cloudformation-template-update-stack.json'), 'utf8'),
     );
     resources = template.Resources;
+    conditions = template.Conditions ?? {};
     artifacts = readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.zip'));
   });
 
@@ -79,7 +81,9 @@ describe('npx serverless package', () => {
       ][0] as string;
       const queue = resources[queueId]?.Properties ?? {};
       const timeout = Number(resources[fnId]?.Properties.Timeout);
-      expect(Number(queue.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * timeout);
+      // Derived at package time (resources/visibility-timeouts.cjs): a number, not a string.
+      expect(typeof queue.VisibilityTimeout).toBe('number');
+      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
       expect(queue.SqsManagedSseEnabled).toBe(true);
       expect((queue.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount).toBe(5);
       expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
@@ -98,5 +102,58 @@ describe('npx serverless package', () => {
         SSESpecification: { SSEEnabled: true },
       });
     }
+  });
+
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const getAttOf = (value: unknown) => (value as { 'Fn::GetAtt'?: string[] })?.['Fn::GetAtt'];
+  /** The logical id of the queue an alarm watches (its QueueName dimension's `Fn::GetAtt`). */
+  const watchedQueue = (alarm: Record<string, unknown> | undefined) =>
+    getAttOf(((alarm?.Dimensions ?? []) as { Value: unknown }[])[0]?.Value)?.[0];
+
+  it('keeps every function log group for the configured retention (default 30 days)', () => {
+    const logGroups = ofType('AWS::Logs::LogGroup');
+    expect(logGroups).toHaveLength(functions().length);
+    for (const [, group] of logGroups) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('alarms on every DLQ holding a message, with no actions unless a topic is given', () => {
+    const dlqIds = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::SQS::Queue' && r.Properties.RedrivePolicy)
+      .map(
+        (r) =>
+          getAttOf(
+            (r.Properties.RedrivePolicy as { deadLetterTargetArn: unknown }).deadLetterTargetArn,
+          )?.[0],
+      );
+    expect(dlqIds).toHaveLength(6);
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    for (const dlqId of dlqIds) {
+      const onDlq = alarms.filter(
+        (a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && watchedQueue(a) === dlqId,
+      );
+      expect({ dlqId, alarms: onDlq.length }).toEqual({ dlqId, alarms: 1 });
+      expect(onDlq[0]).toMatchObject({
+        Namespace: 'AWS/SQS',
+        Statistic: 'Maximum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: { 'Fn::If': ['HasAlarmTopic', expect.any(Array), { Ref: 'AWS::NoValue' }] },
+      });
+    }
+    // The default param leaves the topic empty, so the condition is false: no actions.
+    expect(conditions.HasAlarmTopic).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+  });
+
+  it('alarms when the compute jobs queue holds a job older than an hour', () => {
+    const ageAlarms = ofType('AWS::CloudWatch::Alarm')
+      .map(([, alarm]) => alarm.Properties)
+      .filter((a) => a.MetricName === 'ApproximateAgeOfOldestMessage');
+    expect(ageAlarms).toHaveLength(1);
+    expect(watchedQueue(ageAlarms[0])).toBe('ComputeJobsQueue');
+    expect(ageAlarms[0]).toMatchObject({
+      Threshold: 3600,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   });
 });

@@ -1,8 +1,19 @@
 import '../support/quiet-sdk-warning';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
 import { handler as groupHandler } from '../../handlers/apply-group-membership';
 import { handler as taskHandler } from '../../handlers/apply-task';
+import { createComputeOnChangeHandler } from '../../handlers/compute-on-change';
+import { createComputeSegmentHandler } from '../../handlers/compute-segment';
+import { computeLogger } from '../../lib/aws/compute-telemetry';
+import { DynamoDbPatientSource } from '../../lib/aws/dynamodb-patient-source';
+import { SqsBatchSender } from '../../lib/aws/sqs-batch-sender';
+import { SqsComputeJobQueue, SqsUpdateQueue } from '../../lib/aws/sqs-update-queue';
+import type { UpdateQueue } from '../../lib/compute';
+import { Protocol, type ProtocolMeta, type ProtocolResult } from '../../lib/protocol';
 import { createTaskPayload, ensurePatientInGroup } from '../../lib/update-helpers';
+import { PROTOCOLS } from '../../protocols';
 import type { TestStack } from '../support/local-stack';
 import {
   captureOutput,
@@ -24,6 +35,29 @@ const TITLE = 'Canary title 7f3c9e: chemo follow-up for Zyxwanda';
 const CANARIES = [NAME, TITLE, 'Zyxwanda', '7f3c9e'];
 const PATIENT = 'p-canary';
 
+/** A valid patient whose name is the canary: the compute path reads it. */
+const VALID_PATIENT = 'p-canary-valid';
+
+/**
+ * A registered protocol that throws with the canary in its message on an appointment change and
+ * on a scheduled run: the runner keeps only the error's name, and the compute log must too.
+ */
+class CanaryThrows extends Protocol {
+  static readonly meta: ProtocolMeta = {
+    key: 'canary-throws',
+    title: 'Throws with patient data in the message',
+    version: '1.0.0',
+    description: 'Test protocol.',
+    types: ['Group'],
+    computeOnChangeTypes: ['appointment'],
+    notificationOnly: true,
+  };
+
+  computeResults(): ProtocolResult {
+    throw new Error(`cannot compute for ${this.patient.patient.lastName} (${TITLE})`);
+  }
+}
+
 const testStack = useTestStack({ quiet: false });
 let stack: TestStack;
 
@@ -37,6 +71,23 @@ beforeAll(async () => {
     new PutCommand({
       TableName: stack.tables.PatientsTable,
       Item: { patientKey: PATIENT, data: { patient: { firstName: 'Zyxwanda', lastName: NAME } } },
+    }),
+  );
+  await stack.documents.send(
+    new PutCommand({
+      TableName: stack.tables.PatientsTable,
+      Item: {
+        patientKey: VALID_PATIENT,
+        data: {
+          patient: {
+            key: VALID_PATIENT,
+            firstName: 'Zyxwanda',
+            lastName: NAME,
+            birthDate: '1970-01-01',
+            sex: 'F',
+          },
+        },
+      },
     }),
   );
 });
@@ -152,5 +203,137 @@ describe('PHI canary', () => {
       expect(lines.filter((line) => line.includes(canary))).toEqual([]);
       expect(dead.filter((a) => a['rejection-detail']?.includes(canary))).toEqual([]);
     }
+  });
+  it('writes no compute log line that contains the canary strings', async () => {
+    const patients = new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? '');
+    const sender = new SqsBatchSender({ client: stack.sqs, baseDelayMs: 1 });
+    const updates = new SqsUpdateQueue(sender, {
+      Group: (stack.queues.GroupUpdatesQueue as QueueRef).url,
+      Task: (stack.queues.TaskUpdatesQueue as QueueRef).url,
+      TaskUpdate: (stack.queues.TaskLifecycleQueue as QueueRef).url,
+      TaskComment: (stack.queues.TaskCommentsQueue as QueueRef).url,
+    });
+    // Stands in for a library error quoting what it was sent, which the emulators never produce:
+    // the failure line must carry its name only.
+    const quotingUpdates: UpdateQueue = {
+      enqueue: async () => {
+        throw new Error(`refused the update for ${NAME}: ${TITLE}`);
+      },
+    };
+    // Created after beforeAll set POWERTOOLS_LOG_LEVEL=DEBUG, as in a Lambda.
+    const telemetry = () => ({ logger: computeLogger(), metrics: new Metrics() });
+    const onChange = createComputeOnChangeHandler(() => ({
+      protocols: [CanaryThrows, ...PROTOCOLS],
+      patients,
+      updates,
+      ...telemetry(),
+    }));
+    const onChangeFailingSend = createComputeOnChangeHandler(() => ({
+      protocols: PROTOCOLS,
+      patients,
+      updates: quotingUpdates,
+      ...telemetry(),
+    }));
+    const segment = createComputeSegmentHandler(() => ({
+      protocols: [CanaryThrows, ...PROTOCOLS],
+      patients,
+      updates,
+      jobs: new SqsComputeJobQueue(sender, (stack.queues.ComputeJobsQueue as QueueRef).url),
+      budget: { pageSize: 100, reserveMs: 1_000 },
+      ...telemetry(),
+    }));
+    const context = { getRemainingTimeInMillis: () => 300_000 } as never;
+    const validChange = {
+      patient_key: VALID_PATIENT,
+      model_name: 'appointment',
+      created: true,
+      deleted: false,
+      fields: { start_time: [null, '2099-01-01T09:00:00'] },
+      canvas_id: 1,
+      external_id: null,
+    };
+    const changeMessages: Outgoing[] = [
+      // Computed: the canary protocol throws with the canary in its message.
+      { body: validChange },
+      // Unknown patient whose key is the canary name.
+      { body: { ...validChange, patient_key: NAME } },
+      // A known patient whose record the schema refuses (its key is an id; its data is not).
+      { body: { ...validChange, patient_key: PATIENT } },
+      // Unknown top-level field named with the canary, and a canary-named change field whose
+      // value is not a pair.
+      { body: { ...validChange, [NAME]: TITLE, fields: { [NAME]: TITLE } } },
+      // Canary as an enum value and as a wrong type.
+      { body: { ...validChange, model_name: NAME, created: TITLE } },
+      // Invalid JSON quoting the canary.
+      { body: `{"patient_key": "${NAME}", "fields": {"${TITLE}"` },
+    ];
+    const jobMessages: Outgoing[] = [
+      // Scans every patient: the canary-named one (the canary protocol throws) and the invalid one.
+      {
+        body: {
+          runId: 'canary-run',
+          computedAt: '2024-03-01T06:00:00Z',
+          segment: 0,
+          totalSegments: 1,
+        },
+      },
+      // Refused jobs: an unknown field and a start key named with the canary.
+      {
+        body: {
+          runId: 'canary-run',
+          computedAt: '2024-03-01T06:00:00Z',
+          segment: 0,
+          totalSegments: 1,
+          [NAME]: TITLE,
+          startKey: { [NAME]: { name: TITLE } },
+        },
+      },
+    ];
+    const changesQueue = stack.queues.ChangesQueue as QueueRef;
+    const jobsQueue = stack.queues.ComputeJobsQueue as QueueRef;
+    await sendAll(stack.sqs, changesQueue, changeMessages, 1);
+    await sendAll(stack.sqs, jobsQueue, jobMessages, 1);
+
+    const output = captureOutput();
+    let lines: string[];
+    try {
+      await consume(stack.sqs, changesQueue, (event: SQSEvent) => onChange(event, context), {
+        concurrency: 1,
+        batchSize: 3,
+      });
+      await consume(stack.sqs, jobsQueue, (event: SQSEvent) => segment(event, context), {
+        concurrency: 1,
+        batchSize: 1,
+      });
+      await sendAll(stack.sqs, changesQueue, [
+        { body: { ...validChange, model_name: 'condition' } },
+      ]);
+      await consume(
+        stack.sqs,
+        changesQueue,
+        (event: SQSEvent) => onChangeFailingSend(event, context),
+        { concurrency: 1, batchSize: 1 },
+      );
+    } finally {
+      lines = output.lines;
+      output.restore();
+    }
+
+    // The capture works and every path ran: rejections by each reason, the failed protocol runs,
+    // the refused jobs, the computed segment, the failed send, and the metrics.
+    const withText = (text: string) => lines.filter((line) => line.includes(text));
+    for (const reason of ['invalid-change-event', 'unknown-patient', 'invalid-patient-record'])
+      expect(withText(`"reason":"${reason}"`).length).toBeGreaterThan(0);
+    expect(withText('"protocol run failed"').length).toBeGreaterThanOrEqual(2);
+    expect(withText('"compute job refused"').length).toBeGreaterThan(0);
+    expect(withText('"segment job computed"').length).toBeGreaterThan(0);
+    expect(withText('"compute job failed"').length).toBeGreaterThan(0);
+    expect(withText('"ChangeEventsRejected"').length).toBeGreaterThan(0);
+    expect(withText('"ComputeJobsFailed"').length).toBeGreaterThan(0);
+    // The known patient's key is an id and is logged; the unknown one is not.
+    expect(withText(`"patientKey":"${PATIENT}"`).length).toBeGreaterThan(0);
+
+    for (const canary of CANARIES)
+      expect(lines.filter((line) => line.includes(canary))).toEqual([]);
   });
 });

@@ -56,6 +56,8 @@ export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Mess
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: 0,
         MessageAttributeNames: ['All'],
+        // local-aws-sqs reads only the older AttributeNames (SentTimestamp, ...); SQS takes both.
+        AttributeNames: ['All'],
         MessageSystemAttributeNames: ['All'],
       }),
     );

@@ -59,13 +59,13 @@ describe('recomputeOnChange', () => {
     expect(ids(again)).toEqual(ids(first));
   });
 
-  it('rejects an unknown patient clearly, sending nothing', async () => {
+  it('rejects an unknown patient clearly, sending nothing and not carrying the unknown key', async () => {
     const { outcome, updates } = await recompute(change({ patient_key: 'nobody' }));
+    // An unknown key may be anything a producer typed (a name): it is not passed on to be logged.
     expect(outcome).toEqual({
       status: 'rejected',
       reason: 'unknown-patient',
       detail: 'no such patient',
-      patientKey: 'nobody',
     });
     expect(updates.sent).toEqual([]);
   });
@@ -85,6 +85,11 @@ describe('recomputeOnChange', () => {
       { kind: 'invalid', patientKey: 'p1', problems: 'patient.sex: must be one of F, M, O, UNK' },
     ]);
     const { outcome } = await recompute(change(), patients);
-    expect(outcome).toMatchObject({ status: 'rejected', reason: 'invalid-patient-record' });
+    // The patient exists: its key is an id and is kept for the log line.
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      reason: 'invalid-patient-record',
+      patientKey: 'p1',
+    });
   });
 });

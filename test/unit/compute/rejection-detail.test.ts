@@ -1,0 +1,54 @@
+import { changeEventDetail, rejectionDetail } from '../../../lib/compute';
+import { ChangeEventSchema, ComputeJobSchema } from '../../../schemas';
+
+const SECRET = 'Jane Canary Doe';
+
+function changeError(event: Record<string, unknown>) {
+  const parsed = ChangeEventSchema.safeParse({
+    patient_key: 'p1',
+    model_name: 'appointment',
+    created: true,
+    deleted: false,
+    fields: {},
+    canvas_id: 1,
+    external_id: null,
+    ...event,
+  });
+  if (parsed.success) throw new Error('expected the schema to refuse the event');
+  return parsed.error;
+}
+
+describe('rejection details of change events and compute jobs', () => {
+  it('counts unknown keys instead of naming them', () => {
+    const detail = changeEventDetail(changeError({ [SECRET]: 1, [`${SECRET} 2`]: 2 }));
+    expect(detail).toBe('(message): 2 unknown fields (names withheld, see the message body)');
+  });
+
+  it('reports a bad value under `fields` at `fields`, the field name withheld', () => {
+    const detail = changeEventDetail(
+      changeError({ fields: { [SECRET]: 'not a pair', ok: [1, 2] } }),
+    );
+    expect(detail).toBe('fields: must be a pair [old, new] (key withheld)');
+  });
+
+  it('keeps the schema paths and messages of the other fields, never the values', () => {
+    const detail = changeEventDetail(changeError({ model_name: SECRET, created: SECRET }));
+    expect(detail).toContain('model_name: must be one of the kit change types');
+    expect(detail).toContain('created: must be a boolean');
+    expect(detail).not.toContain(SECRET);
+  });
+
+  it('withholds the key names of a compute job start key', () => {
+    const parsed = ComputeJobSchema.safeParse({
+      runId: 'r',
+      computedAt: '2024-03-01T06:00:00Z',
+      segment: 0,
+      totalSegments: 1,
+      startKey: { [SECRET]: true },
+    });
+    if (parsed.success) throw new Error('expected the schema to refuse the job');
+    const detail = rejectionDetail(parsed.error, ['startKey']);
+    expect(detail).toMatch(/^startKey: .*\(key withheld\)$/);
+    expect(detail).not.toContain(SECRET);
+  });
+});
