@@ -12,35 +12,51 @@ export const UPDATE_ATTRIBUTE = {
   protocol: 'protocol',
 } as const;
 
-/** Below this an epoch number is almost surely seconds, not milliseconds (it is before 2001-09-09). */
-const MIN_EPOCH_MS = 1_000_000_000_000;
-const EPOCH_MS = /^\d{1,16}$/;
+/**
+ * The plausible range of a `computed-at`, in epoch ms: from 10^12 (2001-09-09) up to, not
+ * including, 10^13 (2286-11-20). Below it a number is almost surely seconds; above it,
+ * microseconds or a made-up date. Either would order the update wrongly for ever: a far-future
+ * version makes every later correct update `stale`.
+ */
+export const MIN_COMPUTED_AT_MS = 1_000_000_000_000;
+export const MAX_COMPUTED_AT_MS = 10_000_000_000_000;
+const EPOCH_DIGITS = /^\d+$/;
 const ISO_WITH_OFFSET = z.iso.datetime({ offset: true });
 
 /**
  * The ordering version: an ISO datetime with `Z` or an offset, or epoch milliseconds, as a number
- * of milliseconds. A datetime without an offset is refused: its instant would depend on the reader.
+ * of milliseconds in the plausible range. A datetime without an offset is refused: its instant
+ * would depend on the reader. Messages describe the rule, never the value (no PHI).
  */
 export const ComputedAtSchema = z.string({ error: 'must be a string' }).transform((value, ctx) => {
   const text = value.trim();
-  if (EPOCH_MS.test(text)) {
-    const ms = Number(text);
-    if (ms >= MIN_EPOCH_MS && Number.isSafeInteger(ms)) return ms;
-    ctx.addIssue({
-      code: 'custom',
-      message: 'must be epoch milliseconds (a number this small looks like seconds)',
-    });
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', message });
     return z.NEVER;
+  };
+  if (EPOCH_DIGITS.test(text)) {
+    const ms = Number(text);
+    if (ms < MIN_COMPUTED_AT_MS) {
+      return fail(
+        'must be epoch milliseconds: a number below 10^12 (before 2001-09-09) looks like seconds',
+      );
+    }
+    if (ms >= MAX_COMPUTED_AT_MS) {
+      return fail(
+        'must be epoch milliseconds: a number of 10^13 or more (after 2286-11-20) looks like ' +
+          'microseconds or is too large',
+      );
+    }
+    return ms;
   }
   if (ISO_WITH_OFFSET.safeParse(text).success) {
     const ms = Date.parse(text);
-    if (Number.isFinite(ms)) return ms;
+    if (Number.isFinite(ms)) {
+      if (ms >= MIN_COMPUTED_AT_MS && ms < MAX_COMPUTED_AT_MS) return ms;
+      return fail('must be a datetime from 2001-09-09 up to 2286-11-20');
+    }
   }
-  ctx.addIssue({
-    code: 'custom',
-    message: 'must be an ISO datetime with Z or an offset, or epoch milliseconds',
-  });
-  return z.NEVER;
+  return fail('must be an ISO datetime with Z or an offset, or epoch milliseconds');
 });
 
 /** The attributes as string values (SQS `String` and `Number` both carry `stringValue`). */

@@ -2,8 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { UPDATE_ATTRIBUTE } from '../../schemas';
 import type { DeadLetter, QueueMessageAttribute } from '../store';
 import type { Rejection } from './outcomes';
-import { clipDetail } from './parse-update-record';
-import type { UpdateMetadata } from './update-metadata';
+import { clipDetail, type ReadMetadata } from './parse-update-record';
 
 /** Attributes the applier adds to a rejected message (docs/queue-contract.md). */
 export const REJECTION_ATTRIBUTE = {
@@ -21,7 +20,9 @@ export interface DeadLetterInput {
   record: SQSRecord;
   rejection: Rejection;
   /** What was read of the metadata; the effective values are written so a redrive keeps them. */
-  meta: Partial<UpdateMetadata> & { updateId: string };
+  meta: ReadMetadata;
+  /** Whether every metadata attribute followed the contract (always, for an apply rejection). */
+  attributesValid: boolean;
   rejectedAt: Date;
 }
 
@@ -33,13 +34,15 @@ function stringAttribute(value: string): QueueMessageAttribute {
  * The DLQ message for a rejected record: the body unchanged; the original attributes, with
  * `update-id` and `computed-at` pinned to the values the applier used (a message that had none
  * would get a new SQS id and sent time on redrive, and could then be applied twice or out of
- * order); and the rejection attributes. SQS allows 10 attributes: ours come first, other
- * producers' attributes fill what is left in name order, and the detail names any dropped.
+ * order), or kept as sent when any of them broke the contract; and the rejection attributes.
+ * SQS allows 10 attributes: ours come first, other producers' attributes fill what is left in
+ * name order, and the detail names any dropped.
  */
 export function buildDeadLetter({
   record,
   rejection,
   meta,
+  attributesValid,
   rejectedAt,
 }: DeadLetterInput): DeadLetter {
   const original: Record<string, QueueMessageAttribute> = {};
@@ -52,15 +55,17 @@ export function buildDeadLetter({
   }
 
   const ours: Record<string, QueueMessageAttribute> = {};
-  // An invalid attribute is kept as it was: the operator must see what was sent.
-  const metadataValid = rejection.code !== 'invalid-attributes';
-  ours[UPDATE_ATTRIBUTE.updateId] = metadataValid
-    ? stringAttribute(meta.updateId)
-    : (original[UPDATE_ATTRIBUTE.updateId] ?? stringAttribute(meta.updateId));
-  const computedAt =
-    metadataValid && meta.version !== undefined
-      ? stringAttribute(String(meta.version))
-      : original[UPDATE_ATTRIBUTE.computedAt];
+  const pinned = (value: string | number | undefined) =>
+    value === undefined ? undefined : stringAttribute(String(value));
+  // When any attribute broke the contract, all are kept as sent (the operator must see what was
+  // sent, and a valid update-id keeps its identity); only an absent one is pinned to its default.
+  const updateId = attributesValid
+    ? pinned(meta.updateId)
+    : (original[UPDATE_ATTRIBUTE.updateId] ?? pinned(meta.updateId));
+  const computedAt = attributesValid
+    ? pinned(meta.version)
+    : (original[UPDATE_ATTRIBUTE.computedAt] ?? pinned(meta.version));
+  if (updateId) ours[UPDATE_ATTRIBUTE.updateId] = updateId;
   if (computedAt) ours[UPDATE_ATTRIBUTE.computedAt] = computedAt;
   const protocol = original[UPDATE_ATTRIBUTE.protocol];
   if (protocol) ours[UPDATE_ATTRIBUTE.protocol] = protocol;

@@ -8,14 +8,28 @@ import {
   type UpdateOfType,
   type UpdateType,
 } from '../../schemas';
-import { describeProblems, formatPath, problemsFromZod } from '../validation-error';
+import {
+  describeProblems,
+  formatPath,
+  problemsFromZod,
+  type ValidationProblem,
+} from '../validation-error';
 import type { Rejection } from './outcomes';
-import type { UpdateMetadata } from './update-metadata';
+import { COMPUTED_AT_FUTURE_TOLERANCE_MS, type UpdateMetadata } from './update-metadata';
+
+/** What could be read of the metadata; the update id always has a value (else the message id). */
+export type ReadMetadata = Partial<UpdateMetadata> & { updateId: string };
 
 export type ParsedRecord<T extends UpdateType> =
   | { ok: true; update: UpdateOfType<T>; meta: UpdateMetadata }
-  /** `meta` holds what could be read, for logs and for the DLQ message. */
-  | { ok: false; rejection: Rejection; meta: Partial<UpdateMetadata> & { updateId: string } };
+  | {
+      ok: false;
+      rejection: Rejection;
+      /** What could be read, for logs and for the DLQ message. */
+      meta: ReadMetadata;
+      /** False when an attribute broke the contract: the DLQ copy then keeps them as sent. */
+      attributesValid: boolean;
+    };
 
 /** Longest `rejection-detail` we write; it rides in a message attribute. */
 export const MAX_DETAIL_LENGTH = 1000;
@@ -24,51 +38,79 @@ export function clipDetail(detail: string): string {
   return detail.length <= MAX_DETAIL_LENGTH ? detail : `${detail.slice(0, MAX_DETAIL_LENGTH - 1)}…`;
 }
 
-function attributeStrings(record: SQSRecord): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of Object.values(UPDATE_ATTRIBUTE)) {
-    const value = record.messageAttributes?.[name]?.stringValue;
-    if (value !== undefined) out[name] = value;
-  }
-  return out;
+function hasAttribute(record: SQSRecord, name: string): boolean {
+  return record.messageAttributes?.[name] !== undefined;
 }
 
 type MetadataResult =
   | { ok: true; meta: UpdateMetadata }
-  | { ok: false; rejection: Rejection; meta: Partial<UpdateMetadata> & { updateId: string } };
+  | { ok: false; rejection: Rejection; meta: ReadMetadata };
 
-/** The update's metadata from the message attributes, with the SQS defaults. */
-export function readUpdateMetadata(record: SQSRecord): MetadataResult {
-  const parsed = UpdateMessageAttributesSchema.safeParse(attributeStrings(record));
-  const fallbackId = record.messageId;
-  if (!parsed.success) {
-    const detail = describeProblems(problemsFromZod(parsed.error, (path) => `attribute ${path}`));
-    return {
-      ok: false,
-      rejection: { code: 'invalid-attributes', detail: clipDetail(detail) },
-      meta: { updateId: fallbackId },
-    };
-  }
-  const attributes = parsed.data;
-  const updateId = attributes[UPDATE_ATTRIBUTE.updateId] ?? fallbackId;
-  const protocol = attributes[UPDATE_ATTRIBUTE.protocol];
-  const sent = Number(record.attributes?.SentTimestamp);
-  const version =
-    attributes[UPDATE_ATTRIBUTE.computedAt] ?? (Number.isSafeInteger(sent) ? sent : undefined);
-  if (version === undefined) {
-    return {
-      ok: false,
-      rejection: {
-        code: 'invalid-attributes',
-        detail: 'no computed-at attribute and no SentTimestamp to default it to',
-      },
-      meta: { updateId, protocol },
-    };
-  }
-  return {
-    ok: true,
-    meta: protocol === undefined ? { updateId, version } : { updateId, version, protocol },
+const ATTRIBUTE_SCHEMAS = UpdateMessageAttributesSchema.shape;
+const TOLERANCE_MINUTES = COMPUTED_AT_FUTURE_TOLERANCE_MS / 60_000;
+
+/**
+ * The update's metadata from the message attributes, with the SQS defaults. Each attribute is
+ * read on its own, so a bad one does not cost the others: a valid `update-id` stays the log's
+ * correlation id and the DLQ copy's identity when `computed-at` is refused. `now` is the
+ * applier's clock, for refusing a `computed-at` in the future.
+ */
+export function readUpdateMetadata(record: SQSRecord, now: Date): MetadataResult {
+  const problems: ValidationProblem[] = [];
+  const read = <S extends z.ZodType>(name: string, schema: S): z.output<S> | undefined => {
+    const value = record.messageAttributes?.[name]?.stringValue;
+    if (hasAttribute(record, name) && value === undefined) {
+      // A Binary attribute: not absent, so no default may stand in for it.
+      problems.push({
+        field: `attribute ${name}`,
+        message: 'must be a String or Number attribute',
+      });
+      return undefined;
+    }
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    problems.push(...problemsFromZod(parsed.error, () => `attribute ${name}`));
+    return undefined;
   };
+  const updateId =
+    read(UPDATE_ATTRIBUTE.updateId, ATTRIBUTE_SCHEMAS[UPDATE_ATTRIBUTE.updateId]) ??
+    record.messageId;
+  const protocol = read(UPDATE_ATTRIBUTE.protocol, ATTRIBUTE_SCHEMAS[UPDATE_ATTRIBUTE.protocol]);
+  let version = read(UPDATE_ATTRIBUTE.computedAt, ATTRIBUTE_SCHEMAS[UPDATE_ATTRIBUTE.computedAt]);
+  if (version !== undefined && version > now.getTime() + COMPUTED_AT_FUTURE_TOLERANCE_MS) {
+    // It would win over every correct update computed until then.
+    problems.push({
+      field: `attribute ${UPDATE_ATTRIBUTE.computedAt}`,
+      message: `is in the future (more than ${TOLERANCE_MINUTES} minutes after the applier's clock)`,
+    });
+    version = undefined;
+  }
+  if (!hasAttribute(record, UPDATE_ATTRIBUTE.computedAt)) {
+    // Number('') is 0: only digits count as a timestamp.
+    const raw = record.attributes?.SentTimestamp ?? '';
+    const sent = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (Number.isSafeInteger(sent) && sent > 0) version = sent;
+    else {
+      problems.push({
+        field: `attribute ${UPDATE_ATTRIBUTE.computedAt}`,
+        message: 'absent, and no SentTimestamp to default it to',
+      });
+    }
+  }
+
+  const meta = {
+    updateId,
+    ...(version === undefined ? {} : { version }),
+    ...(protocol === undefined ? {} : { protocol }),
+  };
+  if (problems.length > 0 || version === undefined) {
+    return {
+      ok: false,
+      rejection: { code: 'invalid-attributes', detail: clipDetail(describeProblems(problems)) },
+      meta,
+    };
+  }
+  return { ok: true, meta: { ...meta, version } };
 }
 
 /**
@@ -97,16 +139,29 @@ function isUpdateType(value: unknown): value is UpdateType {
 /**
  * Reads one SQS record for the queue of `queueType`: the body must be JSON, an update of this
  * queue's type, valid under the shared schema; the attributes must follow the queue contract.
+ * A body problem is the rejection's code; an attribute problem found as well is added to its
+ * detail, so a fixed body is not refused again for a reason nobody was told. `now` is the
+ * applier's clock.
  */
 export function parseUpdateRecord<T extends UpdateType>(
   record: SQSRecord,
   queueType: T,
+  now: Date,
 ): ParsedRecord<T> {
-  const metadata = readUpdateMetadata(record);
+  const metadata = readUpdateMetadata(record, now);
   const reject = (rejection: Rejection): ParsedRecord<T> => ({
     ok: false,
-    rejection,
+    rejection:
+      metadata.ok || rejection.code === 'invalid-attributes'
+        ? rejection
+        : {
+            code: rejection.code,
+            detail: clipDetail(
+              `${rejection.detail} (and invalid-attributes: ${metadata.rejection.detail})`,
+            ),
+          },
     meta: metadata.meta,
+    attributesValid: metadata.ok,
   });
 
   let body: unknown;

@@ -36,7 +36,7 @@ export async function processUpdateRecord<T extends UpdateType>(
   record: SQSRecord,
   deps: BatchDeps<T>,
 ): Promise<RecordResult> {
-  const parsed = parseUpdateRecord(record, deps.applier.queueType);
+  const parsed = parseUpdateRecord(record, deps.applier.queueType, deps.now());
   const base = { messageId: record.messageId, updateId: parsed.meta.updateId };
 
   const deadLetter = async (
@@ -47,6 +47,8 @@ export async function processUpdateRecord<T extends UpdateType>(
       record,
       rejection,
       meta: parsed.meta,
+      // An applier only sees a record whose attributes all followed the contract.
+      attributesValid: parsed.ok || parsed.attributesValid,
       rejectedAt: deps.now(),
     });
     try {

@@ -1,8 +1,15 @@
 import '../support/quiet-sdk-warning';
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
 import { handler } from '../../handlers/apply-task';
 import { taskIdFor } from '../../lib/apply/apply-task';
+import { processUpdateBatch } from '../../lib/apply/process-update-batch';
+import { taskApplierDeps } from '../../lib/aws/applier-deps';
+import { awsClients } from '../../lib/aws/clients';
+import { readTaskApplierConfig } from '../../lib/aws/config';
+import { foldName } from '../../lib/store';
 import { createTaskPayload, ensurePatientInGroup } from '../../lib/update-helpers';
+import { FakeRecorder } from '../support/apply-fakes';
 import type { TestStack } from '../support/local-stack';
 import { seedLabel, seedPatient } from '../support/seed';
 import {
@@ -44,6 +51,31 @@ async function label(nameKey: string) {
     new GetCommand({ TableName: stack.tables.LabelsTable, Key: { nameKey }, ConsistentRead: true }),
   );
   return Item;
+}
+
+/** Every label item whose name folds to `nameKey`, whatever key it was stored under. */
+async function labelsNamed(nameKey: string) {
+  const { Items } = await stack.documents.send(
+    new ScanCommand({ TableName: stack.tables.LabelsTable, ConsistentRead: true }),
+  );
+  return (Items ?? []).filter((i) => foldName(String(i.name)) === nameKey);
+}
+
+/** The real applier and stores with a recorder the test reads (the handler logs instead). */
+function recordingApplier() {
+  const recorder = new FakeRecorder();
+  const deps = taskApplierDeps(readTaskApplierConfig(), awsClients(), recorder);
+  return { recorder, handle: (e: SQSEvent) => processUpdateBatch(e, deps) };
+}
+
+/** Per update id, its outcomes other than `retried` (a conflict retried is not an effect). */
+function settledOutcomes(recorder: FakeRecorder): Map<string, string[]> {
+  const outcomes = new Map<string, string[]>();
+  for (const r of recorder.results) {
+    if (r.outcome === 'retried') continue;
+    outcomes.set(r.updateId, [...(outcomes.get(r.updateId) ?? []), r.outcome]);
+  }
+  return outcomes;
 }
 
 describe('task applier (DynamoDB Local, local SQS)', () => {
@@ -155,34 +187,80 @@ describe('task applier (DynamoDB Local, local SQS)', () => {
     ]);
   });
 
-  it('creates a new label once when concurrent tasks share it', async () => {
-    const patients = Array.from({ length: 12 }, (_, i) => `p-share-${i}`);
-    for (const p of patients) await seedPatient(stack, p);
-    for (const p of patients) {
+  it('creates a new label once, from one writer, when concurrent tasks spell it differently', async () => {
+    // Arrange: 12 tasks naming one new label in three spellings that fold to one key.
+    const spellings = ['Follow Up', 'follow up', 'FOLLOW UP'];
+    const nameKey = foldName('Follow Up');
+    expect(new Set(spellings.map(foldName))).toEqual(new Set([nameKey]));
+    const writers = Array.from({ length: 12 }, (_, i) => ({
+      patientKey: `p-race-${i}`,
+      updateId: `race-${i}`,
+      spelling: spellings[i % spellings.length] as string,
+    }));
+    for (const w of writers) await seedPatient(stack, w.patientKey);
+    for (const w of writers) {
       await sendUpdate(
         stack.sqs,
         queue,
-        createTaskPayload({ patientKey: p, createdByKey: 's', labels: ['Shared New'] }),
-        {
-          updateId: `share-${p}`,
-        },
+        createTaskPayload({ patientKey: w.patientKey, createdByKey: 's', labels: [w.spelling] }),
+        { updateId: w.updateId },
       );
     }
+    const { recorder, handle } = recordingApplier();
 
-    // Two consumers at once, as two Lambda instances would be; conflicts are retried.
+    // Act: two consumers at once, as two Lambda instances would be; conflicts are retried.
     await Promise.all([
-      drain(stack.sqs, queue, handler, { batchSize: 6 }),
-      drain(stack.sqs, queue, handler, { batchSize: 6 }),
+      drain(stack.sqs, queue, handle, { batchSize: 6 }),
+      drain(stack.sqs, queue, handle, { batchSize: 6 }),
     ]);
 
-    for (const p of patients) expect(await tasksOf(p)).toHaveLength(1);
-    const { Items } = await stack.documents.send(
-      new ScanCommand({ TableName: stack.tables.LabelsTable, ConsistentRead: true }),
+    // Assert: every task applied once (retries aside), each with its own spelling of one key.
+    expect(settledOutcomes(recorder)).toEqual(
+      new Map(writers.map((w) => [w.updateId, ['applied']])),
     );
-    const shared = (Items ?? []).filter((i) => i.nameKey === 'shared new');
-    expect(shared).toHaveLength(1);
-    expect(shared[0]).toMatchObject({ name: 'Shared New', active: true });
-    expect(patients.map((p) => `share-${p}`)).toContain(shared[0]?.createdByUpdateId);
+    const tasks = new Map<string, Record<string, unknown>>();
+    for (const w of writers) {
+      const [task, ...extra] = await tasksOf(w.patientKey);
+      expect(extra).toEqual([]);
+      expect(task).toMatchObject({ sourceUpdateId: w.updateId, labels: [w.spelling] });
+      expect(foldName(w.spelling)).toBe(nameKey);
+      tasks.set(w.updateId, task as Record<string, unknown>);
+    }
+    // One label item for every spelling (keys are folded), its provenance all from one writer.
+    const labelItems = await labelsNamed(nameKey);
+    expect(labelItems).toHaveLength(1);
+    const [item] = labelItems;
+    const writer = writers.find((w) => w.updateId === item?.createdByUpdateId);
+    expect(writer).toBeDefined();
+    expect(item).toEqual({
+      nameKey,
+      name: writer?.spelling,
+      active: true,
+      createdAt: tasks.get(writer?.updateId ?? '')?.appliedAt,
+      createdByUpdateId: writer?.updateId,
+    });
+
+    // Act again: a later batch with yet another spelling.
+    const later = ['Follow up', 'fOLLOW uP'].map((spelling, i) => ({
+      patientKey: `p-race-later-${i}`,
+      updateId: `race-later-${i}`,
+      spelling,
+    }));
+    for (const w of later) {
+      await seedPatient(stack, w.patientKey);
+      await sendUpdate(
+        stack.sqs,
+        queue,
+        createTaskPayload({ patientKey: w.patientKey, createdByKey: 's', labels: [w.spelling] }),
+        { updateId: w.updateId },
+      );
+    }
+    await drain(stack.sqs, queue, handle);
+
+    // Assert: applied, and the label item is exactly as the first writer left it.
+    expect(settledOutcomes(recorder).get('race-later-0')).toEqual(['applied']);
+    expect(settledOutcomes(recorder).get('race-later-1')).toEqual(['applied']);
+    expect(await labelsNamed(nameKey)).toEqual([item]);
     expect(await takeAll(stack.sqs, dlq)).toEqual([]);
   });
 });

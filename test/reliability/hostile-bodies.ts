@@ -12,7 +12,7 @@ export interface HostileMessage {
   queue: UpdateType;
   body: string;
   expected: 'valid' | RejectionCode;
-  /** An invalid `computed-at` attribute (kind `invalid-attributes`). */
+  /** An invalid `computed-at` attribute (kinds `invalid-attributes`, `invalid-body-and-attributes`). */
   badComputedAt?: string;
   /** For valid messages: the effect to look for. */
   effect?:
@@ -475,24 +475,42 @@ export function hostileMessage(index: number): fc.Arbitrary<HostileMessage> {
         expected: 'schema',
       }),
     );
-  const badAttributes = fc
+  // Out of format, out of range (seconds, microseconds, year 9999) and in range but in the future
+  // (which would make every later correct update stale).
+  const badComputedAt = fc.constantFrom(
+    'yesterday',
+    '1700000000',
+    '2024-01-31T09:00:00',
+    '-1',
+    '1e13',
+    'NaN',
+    '1706691600000000',
+    '9999999999999999',
+    '9999-12-31T23:59:59Z',
+    '2200-01-01T00:00:00Z',
+  );
+  const badAttributes = fc.record({ queue: queueArb, computedAt: badComputedAt }).map(
+    ({ queue, computedAt }): HostileMessage => ({
+      kind: 'invalid-attributes',
+      queue,
+      body: JSON.stringify(base(queue)),
+      expected: 'invalid-attributes',
+      badComputedAt: computedAt,
+    }),
+  );
+  // The body's problem is the reason; the valid update-id must survive the bad computed-at.
+  const badBodyAndAttributes = fc
     .record({
       queue: queueArb,
-      computedAt: fc.constantFrom(
-        'yesterday',
-        '1700000000',
-        '2024-01-31T09:00:00',
-        '-1',
-        '1e13',
-        'NaN',
-      ),
+      fraction: fc.double({ min: 0, max: 1, noNaN: true }),
+      computedAt: badComputedAt,
     })
     .map(
-      ({ queue, computedAt }): HostileMessage => ({
-        kind: 'invalid-attributes',
+      ({ queue, fraction, computedAt }): HostileMessage => ({
+        kind: 'invalid-body-and-attributes',
         queue,
-        body: JSON.stringify(base(queue)),
-        expected: 'invalid-attributes',
+        body: truncate(JSON.stringify(base(queue)), fraction),
+        expected: 'invalid-json',
         badComputedAt: computedAt,
       }),
     );
@@ -513,6 +531,7 @@ export function hostileMessage(index: number): fc.Arbitrary<HostileMessage> {
     { arbitrary: notAnObject, weight: 4 },
     { arbitrary: unknownType, weight: 4 },
     { arbitrary: badAttributes, weight: 4 },
+    { arbitrary: badBodyAndAttributes, weight: 3 },
   );
 }
 

@@ -114,6 +114,19 @@ describe(`hostile input (${COUNT} generated bodies, seed ${SEED})`, () => {
     for (const attributes of dead) {
       expect(attributes['rejection-detail']?.length ?? 0).toBeLessThanOrEqual(1_000);
     }
+    // A message with a bad computed-at keeps its attributes as sent on the DLQ copy.
+    const badComputedAt = new Map(
+      messages.flatMap((m, i) =>
+        m.badComputedAt === undefined ? [] : [[updateId(i), m.badComputedAt] as const],
+      ),
+    );
+    const deadComputedAt = new Map(
+      dead
+        .filter((a) => badComputedAt.has(String(a['update-id'])))
+        .map((a) => [String(a['update-id']), a['computed-at']]),
+    );
+    expect(badComputedAt.size).toBeGreaterThan(0);
+    expect(deadComputedAt).toEqual(badComputedAt);
 
     // Every valid body applied.
     const valid = messages
@@ -149,7 +162,7 @@ describe(`hostile input (${COUNT} generated bodies, seed ${SEED})`, () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(prototypeSnapshot()).toEqual(prototypesBefore);
     // Every kind was generated (the run covers what it claims).
-    expect(new Set(messages.map((m) => m.kind)).size).toBe(15);
+    expect(new Set(messages.map((m) => m.kind)).size).toBe(16);
   }, 600_000);
 
   it('never acknowledges an empty body it cannot dead-letter (SQS cannot carry one either way)', async () => {

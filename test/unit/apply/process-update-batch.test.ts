@@ -2,6 +2,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { applyGroupMembership } from '../../../lib/apply/apply-group-membership';
 import { buildDeadLetter } from '../../../lib/apply/dead-letter';
 import { type BatchDeps, processUpdateBatch } from '../../../lib/apply/process-update-batch';
+import { COMPUTED_AT_FUTURE_TOLERANCE_MS } from '../../../lib/apply/update-metadata';
 import { createTaskPayload, ensurePatientInGroup } from '../../../lib/update-helpers';
 import {
   FakeDeadLetterQueue,
@@ -128,6 +129,77 @@ describe('processUpdateBatch', () => {
   });
 });
 
+describe('processUpdateBatch: invalid attributes', () => {
+  it('keeps a valid update-id for the log and the DLQ copy when computed-at is refused', async () => {
+    const { memberships, deadLetters, recorder, deps } = setup();
+    const record = sqsRecord(ensurePatientInGroup('patient-1', 'group-1'), {
+      'update-id': 'u-keep',
+      'computed-at': '1706691600000000',
+      protocol: 'p',
+    });
+
+    const response = await processUpdateBatch(event(record), deps);
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(memberships.items.size).toBe(0);
+    expect(recorder.results).toEqual([
+      expect.objectContaining({
+        updateId: 'u-keep',
+        outcome: 'rejected',
+        reason: 'invalid-attributes',
+      }),
+    ]);
+    expect(deadLetters.messages[0]?.attributes).toMatchObject({
+      'update-id': { stringValue: 'u-keep' },
+      'computed-at': { stringValue: '1706691600000000' },
+      protocol: { stringValue: 'p' },
+      'rejection-reason': { stringValue: 'invalid-attributes' },
+      'rejection-detail': { stringValue: expect.stringContaining('looks like microseconds') },
+    });
+  });
+
+  it('keeps the original attributes when the body is refused and an attribute is invalid too', async () => {
+    const { deadLetters, recorder, deps } = setup();
+    const record = sqsRecord('{"integration_type": "Gro', {
+      'update-id': 'u-keep',
+      'computed-at': '2024-01-31T09:00:00',
+    });
+
+    await processUpdateBatch(event(record), deps);
+
+    expect(recorder.results[0]).toMatchObject({
+      updateId: 'u-keep',
+      outcome: 'rejected',
+      reason: 'invalid-json',
+    });
+    expect(deadLetters.messages[0]?.attributes).toMatchObject({
+      'update-id': { stringValue: 'u-keep' },
+      'computed-at': { stringValue: '2024-01-31T09:00:00' },
+      'rejection-reason': { stringValue: 'invalid-json' },
+      'rejection-detail': { stringValue: expect.stringContaining('attribute computed-at') },
+    });
+  });
+
+  it("refuses a computed-at beyond the tolerance ahead of the applier's clock", async () => {
+    const { memberships, deadLetters, deps } = setup();
+    const aheadMs = now().getTime() + COMPUTED_AT_FUTURE_TOLERANCE_MS + 1;
+    const future = sqsRecord(ensurePatientInGroup('patient-1', 'group-1'), {
+      'update-id': 'u-future',
+      'computed-at': String(aheadMs),
+    });
+
+    await processUpdateBatch(event(future), deps);
+
+    expect(memberships.get('group-1', 'patient-1')).toBeUndefined();
+    expect(deadLetters.messages[0]?.attributes).toMatchObject({
+      'update-id': { stringValue: 'u-future' },
+      'computed-at': { stringValue: String(aheadMs) },
+      'rejection-reason': { stringValue: 'invalid-attributes' },
+      'rejection-detail': { stringValue: expect.stringContaining('is in the future') },
+    });
+  });
+});
+
 describe('buildDeadLetter', () => {
   it('pins the defaulted update id and version so a redrive is applied once and in order', () => {
     const record = sqsRecord('x');
@@ -136,6 +208,7 @@ describe('buildDeadLetter', () => {
       record,
       rejection: { code: 'invalid-json', detail: 'd' },
       meta: { updateId: record.messageId, version: 1700000000000 },
+      attributesValid: true,
       rejectedAt: now(),
     });
 
@@ -151,6 +224,7 @@ describe('buildDeadLetter', () => {
       record,
       rejection: { code: 'invalid-json', detail: 'd' },
       meta: { updateId: 'u-1', version: 1 },
+      attributesValid: true,
       rejectedAt: now(),
     });
 
@@ -158,6 +232,38 @@ describe('buildDeadLetter', () => {
     expect(letter.attributes['x-1']).toBeDefined();
     expect(letter.attributes['rejection-detail']?.stringValue).toBe(
       'd [attributes dropped for the 10-attribute limit: x-2, x-3, x-4, x-5, x-6, x-7]',
+    );
+  });
+
+  it('keeps the attributes as sent when they are not all valid, pinning only absent ones', () => {
+    const record = sqsRecord('x', { 'update-id': '  ', protocol: 'p' });
+
+    const letter = buildDeadLetter({
+      record,
+      rejection: { code: 'invalid-attributes', detail: 'd' },
+      meta: { updateId: record.messageId, version: 1700000000000, protocol: 'p' },
+      attributesValid: false,
+      rejectedAt: now(),
+    });
+
+    expect(letter.attributes['update-id']?.stringValue).toBe('  ');
+    expect(letter.attributes['computed-at']?.stringValue).toBe('1700000000000');
+    expect(letter.attributes.protocol?.stringValue).toBe('p');
+  });
+
+  it('pins the effective values when every attribute was valid', () => {
+    const record = sqsRecord('x', { 'update-id': 'u-1', 'computed-at': '2024-01-31T09:00:00Z' });
+
+    const letter = buildDeadLetter({
+      record,
+      rejection: { code: 'schema', detail: 'd' },
+      meta: { updateId: 'u-1', version: Date.parse('2024-01-31T09:00:00Z') },
+      attributesValid: true,
+      rejectedAt: now(),
+    });
+
+    expect(letter.attributes['computed-at']?.stringValue).toBe(
+      String(Date.parse('2024-01-31T09:00:00Z')),
     );
   });
 });
