@@ -39,7 +39,10 @@ export interface ApplyFigures {
   ratio: number;
   wcuPerMembership: number;
   wcuPerTask: number;
-  /** Steady state, per update: of `wcuPerMembership`, the units on the index `byPatient`. */
+  /**
+   * Steady state, per update: of `wcuPerMembership`, the units on global secondary indexes (every
+   * index of the memberships table: `byPatient`, `activeMembers`).
+   */
   indexWcuPerMembership: number;
   /** Steady state, per update, from the counter (DynamoDB requests made by the applier). */
   requestsPerMembership: number;
@@ -49,6 +52,8 @@ export interface ApplyFigures {
     memberships: number;
     messagesPerSecond: number;
     wcuPerMembership: number;
+    /** Of `wcuPerMembership`, the units on the memberships table's indexes. */
+    indexWcuPerMembership: number;
     requestsPerMembership: number;
   };
   measured: { applierMessages: number; rawWrites: number; tasks: number };
@@ -252,6 +257,7 @@ export async function measureApply(
         memberships: created.count,
         messagesPerSecond: created.count / (created.ms / 1000),
         wcuPerMembership: totalUnits(created.capacity) / created.count,
+        indexWcuPerMembership: totalUnits(created.capacity, 'indexUnits') / created.count,
         requestsPerMembership: totalRequests(created.capacity) / created.count,
       },
       measured: { applierMessages, rawWrites, tasks: options.tasks },

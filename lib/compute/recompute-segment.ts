@@ -9,6 +9,7 @@ import type {
   QueuedUpdate,
   UpdateQueue,
 } from './ports';
+import { UpdateBatchCarry } from './update-batch-carry';
 import { runOrigin } from './update-id';
 
 /** How a segment job spends its invocation. See docs/scaling.md. */
@@ -16,8 +17,9 @@ export interface SegmentBudget {
   /** Patients read per Scan page; the time budget is checked between pages. */
   pageSize: number;
   /**
-   * Time kept back for enqueueing the continuation job and returning. Another page is started
-   * only while the remaining time exceeds this plus twice the slowest page seen so far.
+   * Time kept back for flushing the held updates (at most one batch per type), enqueueing the
+   * continuation job and returning. Another page is started only while the remaining time
+   * exceeds this plus twice the slowest page seen so far.
    */
   reserveMs: number;
 }
@@ -46,13 +48,18 @@ export interface SegmentOutcome {
 }
 
 /**
- * Recomputes every patient of one Scan segment, page by page: each page's updates are enqueued
- * before the next page is read. When the remaining time gets short, a continuation job carrying
- * the Scan's `LastEvaluatedKey` is enqueued and the job ends, so a segment larger than planned is
- * finished by further jobs and no patient is skipped.
+ * Recomputes every patient of one Scan segment, page by page. After each page the whole
+ * `SendMessageBatch` batches of its updates are enqueued; each type's trailing partial batch is
+ * carried into the next page (`UpdateBatchCarry`), so a segment sends at most one partial batch
+ * per type instead of one per page and type. When the remaining time gets short, the carry is
+ * flushed, then a continuation job carrying the Scan's `LastEvaluatedKey` is enqueued and the job
+ * ends, so a segment larger than planned is finished by further jobs and no patient is skipped.
  *
- * Any enqueue failure throws: SQS redelivers the job, which starts again from its own start key.
- * The repeated updates carry the same update ids (same run, protocol, patient, position), and the
+ * Holding up to a batch per type in memory loses nothing: the job's message is deleted only when
+ * the job returns, and the carry is flushed before the continuation and before returning. A crash
+ * or any enqueue failure before that fails the job: SQS redelivers it, and it recomputes from its
+ * own start key, so the updates never sent are computed and sent again. The updates that were
+ * sent are sent again with the same update ids (same run, protocol, patient, position), and the
  * appliers apply an update id once.
  */
 export async function recomputeSegment(input: RecomputeSegmentInput): Promise<SegmentOutcome> {
@@ -61,6 +68,7 @@ export async function recomputeSegment(input: RecomputeSegmentInput): Promise<Se
   const computedAt = new Date(job.computedAt);
   const origin = runOrigin(job.runId);
   const counts = emptyCounts();
+  const carry = new UpdateBatchCarry(input.updates);
   let startKey = job.startKey;
   let pages = 0;
   let slowestPageMs = 0;
@@ -94,12 +102,15 @@ export async function recomputeSegment(input: RecomputeSegmentInput): Promise<Se
       addCounts(counts, computed.counts);
       pageUpdates.push(...computed.updates);
     }
-    await input.updates.enqueue(pageUpdates);
+    await carry.add(pageUpdates);
     pages += 1;
     slowestPageMs = Math.max(slowestPageMs, nowMs() - pageStarted);
 
     startKey = page.lastKey;
-    if (!startKey) return { counts, pages };
+    if (!startKey) {
+      await carry.flush();
+      return { counts, pages };
+    }
 
     if (input.remainingTimeMs() <= budget.reserveMs + 2 * slowestPageMs) {
       const continuation: ComputeJob = {
@@ -107,6 +118,10 @@ export async function recomputeSegment(input: RecomputeSegmentInput): Promise<Se
         startKey,
         continuation: (job.continuation ?? 0) + 1,
       };
+      // The continuation starts after this job's last page: this job's updates must all be on
+      // their queues first. (A flush failing throws before the continuation exists, so the
+      // redelivered job does not make a second one.)
+      await carry.flush();
       await input.jobs.enqueue([continuation]);
       return { counts, pages, continuation };
     }

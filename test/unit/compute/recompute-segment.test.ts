@@ -1,3 +1,4 @@
+import { createTaskPayload, Protocol, type ProtocolMeta, ProtocolResult } from '../../../lib';
 import {
   type PatientRecord,
   recomputeSegment,
@@ -16,6 +17,12 @@ import {
   ThrowsForOnePatient,
   TwoTasks,
 } from './fakes';
+import {
+  QUEUE_URLS,
+  type RecordedRequest,
+  RecordingSqs,
+  recordedUpdateQueue,
+} from './recording-sqs';
 
 const run = { runId: 'run-1', computedAt: new Date('2024-03-01T06:00:00Z') };
 const keys = Array.from({ length: 23 }, (_, i) => `p${String(i).padStart(2, '0')}`);
@@ -178,5 +185,146 @@ describe('recomputeSegment', () => {
     };
     const [job] = segmentJobs(run, 1);
     await expect(segment(deps, job as ComputeJob)).rejects.toThrow('still failed');
+  });
+});
+
+/** A reminder-like task for 7 patients of every 13 (`q000`..: those whose number mod 13 is < 7). */
+class TaskForSevenOfThirteen extends Protocol {
+  static readonly meta: ProtocolMeta = {
+    key: 'task-for-seven-of-thirteen',
+    title: 'Task for seven of thirteen',
+    version: '1.0.0',
+    description: 'test',
+    types: ['Task'],
+    computeOnChangeTypes: [],
+  };
+  computeResults(): ProtocolResult {
+    const patientKey = this.patient.patient.key;
+    if (Number(patientKey.slice(1)) % 13 < 7)
+      this.setUpdates([
+        createTaskPayload({ patientKey, createdByKey: 'staff-1', title: 'Remind', dedupeKey: 'r' }),
+      ]);
+    return new ProtocolResult();
+  }
+}
+
+describe('recomputeSegment: whole SendMessageBatch batches across pages', () => {
+  // 5 pages of 13 patients, each page 13 Group + 7 Task updates: 65 Group, 35 Task in all.
+  const PAGE = 13;
+  const pageKeys = Array.from({ length: 5 * PAGE }, (_, i) => `q${String(i).padStart(3, '0')}`);
+  const minimalRequests = Math.ceil(65 / 10) + Math.ceil(35 / 10);
+
+  /** The patient each body is for, request by request (the keys appear nowhere else). */
+  const patientsIn = (requests: readonly RecordedRequest[]) =>
+    requests.flatMap((r) => r.bodies.map((body) => body.match(/q\d{3}/)?.[0]));
+  const sizes = (requests: readonly RecordedRequest[]) => requests.map((r) => r.bodies.length);
+
+  /** Records, at each continuation job, how many update requests had been made before it. */
+  class JobsAfterRequests extends InMemoryJobQueue {
+    readonly requestsBefore: number[] = [];
+    constructor(private readonly sqs: RecordingSqs) {
+      super();
+    }
+    override async enqueue(jobs: readonly ComputeJob[]): Promise<void> {
+      this.requestsBefore.push(this.sqs.requests.length);
+      await super.enqueue(jobs);
+    }
+  }
+
+  function sqsSetup(sqs = new RecordingSqs()) {
+    return {
+      sqs,
+      patients: InMemoryPatientSource.of(pageKeys),
+      updates: recordedUpdateQueue(sqs).queue,
+      jobs: new JobsAfterRequests(sqs),
+    };
+  }
+
+  function recompute(deps: ReturnType<typeof sqsSetup>, job: ComputeJob, remainingTimeMs = plenty) {
+    return recomputeSegment({
+      job,
+      protocols: [GroupEveryone, TaskForSevenOfThirteen],
+      patients: deps.patients,
+      updates: deps.updates,
+      jobs: deps.jobs,
+      remainingTimeMs,
+      budget: { pageSize: PAGE, reserveMs: 1_000 },
+      log: SILENT_LOG,
+    });
+  }
+
+  it('sends the fewest requests a segment can: full batches, one partial batch per type', async () => {
+    // Arrange
+    const deps = sqsSetup();
+    const [job] = segmentJobs(run, 1);
+
+    // Act
+    const outcome = await recompute(deps, job as ComputeJob);
+
+    // Assert: 7 + 4 requests, where a partial batch per page and type would have made 15.
+    expect(outcome.pages).toBe(5);
+    expect(outcome.counts.updates).toMatchObject({ Group: 65, Task: 35 });
+    expect(deps.sqs.requests).toHaveLength(minimalRequests);
+    expect(sizes(deps.sqs.requestsTo(QUEUE_URLS.Group))).toEqual([10, 10, 10, 10, 10, 10, 5]);
+    expect(sizes(deps.sqs.requestsTo(QUEUE_URLS.Task))).toEqual([10, 10, 10, 5]);
+    // Nothing lost or repeated, each type in patient order.
+    expect(patientsIn(deps.sqs.requestsTo(QUEUE_URLS.Group))).toEqual(pageKeys);
+    expect(patientsIn(deps.sqs.requestsTo(QUEUE_URLS.Task))).toEqual(
+      pageKeys.filter((_, i) => i % PAGE < 7),
+    );
+  });
+
+  it('flushes what it holds before each continuation job, and at the end', async () => {
+    // Arrange: 2 pages per invocation (the remaining time runs short after the second).
+    const deps = sqsSetup();
+    const invocation = () => {
+      let pages = 0;
+      return () => (++pages >= 2 ? 500 : 60_000);
+    };
+    let job: ComputeJob | undefined = segmentJobs(run, 1)[0];
+
+    // Act
+    const counts = [];
+    while (job) {
+      const outcome = await recompute(deps, job, invocation());
+      counts.push(outcome.counts.updates);
+      job = outcome.continuation;
+    }
+
+    // Assert: 3 invocations (pages 1-2, 3-4, 5); before each continuation, every update of the
+    // invocation's pages was sent: 26 Group and 14 Task after pages 1-2, 52 and 28 after 3-4.
+    expect(deps.jobs.sent.map((c) => c.continuation)).toEqual([1, 2]);
+    const [first = 0, second = 0] = deps.jobs.requestsBefore;
+    const sentUpTo = (requests: number) => patientsIn(deps.sqs.requests.slice(0, requests)).sort();
+    const updatesOfPages = (pages: number) => {
+      const keys = pageKeys.slice(0, pages * PAGE);
+      return [...keys, ...keys.filter((_, i) => i % PAGE < 7)].sort();
+    };
+    expect(sentUpTo(first)).toEqual(updatesOfPages(2));
+    expect(sentUpTo(second)).toEqual(updatesOfPages(4));
+    // Per invocation: full batches plus one partial batch per type.
+    expect(first).toBe(3 + 2);
+    expect(second - first).toBe(3 + 2);
+    expect(patientsIn(deps.sqs.requests)).toHaveLength(65 + 35);
+    expect(counts.map((c) => [c.Group, c.Task])).toEqual([
+      [26, 14],
+      [26, 14],
+      [13, 7],
+    ]);
+  });
+
+  it('a failing send fails the job, and no continuation is enqueued after a failed flush', async () => {
+    // Arrange: SQS refuses every partial batch, which only the flushes send.
+    const deps = sqsSetup(
+      new RecordingSqs((r) => (r.bodies.length < 10 ? new Error('AccessDenied') : undefined)),
+    );
+    const [job] = segmentJobs(run, 1);
+
+    // Act
+    const outcome = recompute(deps, job as ComputeJob, () => 500);
+
+    // Assert
+    await expect(outcome).rejects.toThrow('AccessDenied');
+    expect(deps.jobs.sent).toEqual([]);
   });
 });
