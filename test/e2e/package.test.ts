@@ -1,8 +1,4 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../../local/serverless-config';
+import { type PackagedService, packageService } from '../support/serverless-package';
 
 jest.setTimeout(120_000);
 
@@ -10,34 +6,19 @@ type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?:
 
 /** `serverless package` (osls) with no AWS credentials at all: it bundles and templates offline. */
 describe('npx serverless package', () => {
-  let dir: string;
+  let packaged: PackagedService;
   let resources: Record<string, Resource>;
   let conditions: Record<string, unknown>;
   let artifacts: string[];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(PROJECT_ROOT, '.local', 'package-test-'));
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      SLS_TELEMETRY_DISABLED: '1',
-      SLS_NOTIFICATIONS_MODE: 'off',
-      ESBUILD_WORK_FOLDER: relative(PROJECT_ROOT, join(dir, 'esbuild')),
-    };
-    await promisify(execFile)(
-      join(PROJECT_ROOT, 'node_modules', '.bin', 'serverless'),
-      ['package', '--stage', 'prod', '--package', join(dir, 'out')],
-      { cwd: PROJECT_ROOT, env, maxBuffer: 16 * 1024 * 1024 },
-    );
-    const template = JSON.parse(
-      readFileSync(join(dir, 'out', 'cloudformation-template-update-stack.json'), 'utf8'),
-    );
-    resources = template.Resources;
-    conditions = template.Conditions ?? {};
-    artifacts = readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.zip'));
+    packaged = await packageService('prod');
+    resources = packaged.template.Resources as Record<string, Resource>;
+    conditions = packaged.template.Conditions ?? {};
+    artifacts = packaged.artifacts;
   });
 
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => packaged?.remove());
 
   const functions = () =>
     Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
