@@ -49,11 +49,6 @@ export function refusalOf(
   return entry.active ? groupRefusal(references, true) : undefined;
 }
 
-/** Thrown for a multi-entry message when the store cannot read before writing. */
-export class EntryCheckUnsupportedError extends Error {
-  override readonly name = 'EntryCheckUnsupportedError';
-}
-
 /**
  * The entries the writes would refuse, in entry order, found by reading only: one BatchGetItem of
  * the group and the patients; only if that finds a possible refusal, a second one of those
@@ -67,10 +62,6 @@ export async function findEntryRefusals(
   entries: readonly PlannedEntry[],
   stamp: Pick<MembershipStamp, 'version' | 'updateId'>,
 ): Promise<EntryRefusal[]> {
-  if (!store.readReferences || !store.readMemberships)
-    throw new EntryCheckUnsupportedError(
-      'this membership store cannot check a message with several entries before writing',
-    );
   const references = await store.readReferences(
     groupId,
     entries.map((e) => e.patientKey),

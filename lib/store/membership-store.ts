@@ -79,12 +79,11 @@ export interface MembershipStore {
   ): Promise<CreateMembershipResult>;
   /**
    * Consistent reads of the group and the patients (a multi-entry message checks them before
-   * writing anything). Optional only until every store implements it: with a store lacking it or
-   * `readMemberships`, a message with several entries throws (retried, never half-written).
+   * writing anything).
    */
-  readReferences?(groupId: string, patientKeys: readonly string[]): Promise<EntryReferences>;
+  readReferences(groupId: string, patientKeys: readonly string[]): Promise<EntryReferences>;
   /** Consistent reads of the stored memberships of `patientKeys` in the group (absent: none). */
-  readMemberships?(
+  readMemberships(
     groupId: string,
     patientKeys: readonly string[],
   ): Promise<Map<string, MembershipState>>;

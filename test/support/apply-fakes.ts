@@ -6,10 +6,12 @@ import {
   type CreateTaskResult,
   type DeadLetter,
   type DeadLetterQueue,
+  type EntryReferences,
   isNewerStamp,
   type LabelRef,
   type MembershipKey,
   type MembershipStamp,
+  type MembershipState,
   type MembershipStore,
   type StoredTaskState,
   type TaskChange,
@@ -17,8 +19,17 @@ import {
   type TaskKey,
   type TaskLifecycleStore,
   type TaskStore,
+  type TransitionResult,
   type WriteTaskChangeResult,
 } from '../../lib/store';
+
+/** One closed period of a membership, as the DynamoDB store appends it to `periods`. */
+export interface FakeMembershipPeriod {
+  /** Absent only if the state the deactivation started from carried none. */
+  startedAt?: string;
+  endedAt: string;
+  endedByUpdateId: string;
+}
 
 /** A stored membership in the fake, shaped like the DynamoDB item. */
 export interface FakeMembership {
@@ -29,20 +40,25 @@ export interface FakeMembership {
   lastUpdateId: string;
   startedAt?: string;
   endedAt?: string;
+  /** Every closed period, oldest first. */
+  periods?: FakeMembershipPeriod[];
   updatedAt: string;
 }
 
 type Operation = 'confirm' | 'transition' | 'create';
+type Read = 'references' | 'memberships';
 
 /**
  * In-memory MembershipStore with the DynamoDB adapter's conditions. `beforeWrite` runs before each
- * operation (throw to simulate an outage, or write to simulate a concurrent writer).
+ * write operation (throw to simulate an outage, or write to simulate a concurrent writer); `calls`
+ * logs the writes and `reads` the reads.
  */
 export class FakeMembershipStore implements MembershipStore {
   readonly groups = new Map<string, { active: boolean }>();
   readonly patients = new Set<string>();
   readonly items = new Map<string, FakeMembership>();
   readonly calls: Operation[] = [];
+  readonly reads: Read[] = [];
   beforeWrite?: (operation: Operation, key: MembershipKey) => void;
 
   static id(key: MembershipKey): string {
@@ -53,8 +69,16 @@ export class FakeMembershipStore implements MembershipStore {
     return this.items.get(FakeMembershipStore.id({ groupId, patientKey }));
   }
 
-  private state(item: FakeMembership | undefined) {
-    return item && { active: item.active, version: item.version, lastUpdateId: item.lastUpdateId };
+  /** What the DynamoDB store reads back of an item (a failed condition's `ALL_OLD`, or a read). */
+  private state(item: FakeMembership | undefined): MembershipState | undefined {
+    return (
+      item && {
+        active: item.active,
+        version: item.version,
+        lastUpdateId: item.lastUpdateId,
+        ...(item.startedAt === undefined ? {} : { startedAt: item.startedAt }),
+      }
+    );
   }
 
   async confirm(
@@ -80,12 +104,26 @@ export class FakeMembershipStore implements MembershipStore {
     key: MembershipKey,
     active: boolean,
     stamp: MembershipStamp,
-  ): Promise<ConditionalWrite> {
+    from: MembershipState,
+  ): Promise<TransitionResult> {
     this.calls.push('transition');
     this.beforeWrite?.('transition', key);
     const item = this.items.get(FakeMembershipStore.id(key));
-    if (!item || item.active === active || !isNewerStamp(stamp, item)) {
+    // The item's own condition comes first, as the DynamoDB store reads the transaction's
+    // cancellation reasons: a moved item is judged again by the caller, whatever the group.
+    if (
+      !item ||
+      item.active === active ||
+      !isNewerStamp(stamp, item) ||
+      // A deactivation closes the period `from` carried: its start must still be the stored one.
+      (!active && item.startedAt !== from.startedAt)
+    )
       return { written: false, current: this.state(item) };
+    // Only then the group, which an activation needs active.
+    if (active) {
+      const group = this.groups.get(key.groupId);
+      if (!group) return { written: false, refused: 'unknown-group' };
+      if (!group.active) return { written: false, refused: 'inactive-group' };
     }
     Object.assign(item, {
       active,
@@ -96,7 +134,17 @@ export class FakeMembershipStore implements MembershipStore {
     if (active) {
       item.startedAt = stamp.at;
       delete item.endedAt;
-    } else item.endedAt = stamp.at;
+    } else {
+      item.endedAt = stamp.at;
+      item.periods = [
+        ...(item.periods ?? []),
+        {
+          ...(from.startedAt === undefined ? {} : { startedAt: from.startedAt }),
+          endedAt: stamp.at,
+          endedByUpdateId: stamp.updateId,
+        },
+      ];
+    }
     return { written: true };
   }
 
@@ -122,6 +170,28 @@ export class FakeMembershipStore implements MembershipStore {
       ...(active ? { startedAt: stamp.at } : {}),
     });
     return 'created';
+  }
+
+  async readReferences(groupId: string, patientKeys: readonly string[]): Promise<EntryReferences> {
+    this.reads.push('references');
+    const group = this.groups.get(groupId);
+    return {
+      group: group && { active: group.active },
+      existingPatients: new Set(patientKeys.filter((key) => this.patients.has(key))),
+    };
+  }
+
+  async readMemberships(
+    groupId: string,
+    patientKeys: readonly string[],
+  ): Promise<Map<string, MembershipState>> {
+    this.reads.push('memberships');
+    const found = new Map<string, MembershipState>();
+    for (const patientKey of patientKeys) {
+      const state = this.state(this.get(groupId, patientKey));
+      if (state) found.set(patientKey, state);
+    }
+    return found;
   }
 }
 

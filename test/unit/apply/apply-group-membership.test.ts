@@ -4,98 +4,17 @@ import {
   ensureMembership,
   MembershipContentionError,
 } from '../../../lib/apply/apply-group-membership';
-import {
-  EntryCheckUnsupportedError,
-  type PlannedEntry,
-  refusalOf,
-} from '../../../lib/apply/check-group-entries';
+import { type PlannedEntry, refusalOf } from '../../../lib/apply/check-group-entries';
 import type { UpdateMetadata } from '../../../lib/apply/update-metadata';
-import {
-  type EntryReferences,
-  isNewerStamp,
-  type MembershipKey,
-  type MembershipStamp,
-  type MembershipState,
-  type MembershipStore,
-  type TransitionResult,
-} from '../../../lib/store';
+import type { EntryReferences, MembershipState, MembershipStore } from '../../../lib/store';
 import { ensurePatientInGroup, ensurePatientNotInGroup } from '../../../lib/update-helpers';
 import type { GroupMembershipUpdate } from '../../../schemas';
 import { FakeMembershipStore } from '../../support/apply-fakes';
 
 const T0 = 1_700_000_000_000;
 
-/**
- * The shared fake plus what the DynamoDB store does beyond it: the reads a multi-entry message
- * makes before writing, and the group check of an activation (checked after the item's own
- * condition, as the transaction's cancellation reasons are read).
- */
-class CheckingMembershipStore implements MembershipStore {
-  readonly fake = new FakeMembershipStore();
-  readonly reads: ('references' | 'memberships')[] = [];
-  readonly groups = this.fake.groups;
-  readonly patients = this.fake.patients;
-  readonly items = this.fake.items;
-  readonly calls = this.fake.calls;
-
-  get beforeWrite() {
-    return this.fake.beforeWrite;
-  }
-  set beforeWrite(hook: FakeMembershipStore['beforeWrite']) {
-    this.fake.beforeWrite = hook;
-  }
-
-  get(groupId: string, patientKey: string) {
-    return this.fake.get(groupId, patientKey);
-  }
-
-  confirm(key: MembershipKey, active: boolean, stamp: MembershipStamp) {
-    return this.fake.confirm(key, active, stamp);
-  }
-
-  create(key: MembershipKey, active: boolean, stamp: MembershipStamp) {
-    return this.fake.create(key, active, stamp);
-  }
-
-  async transition(
-    key: MembershipKey,
-    active: boolean,
-    stamp: MembershipStamp,
-  ): Promise<TransitionResult> {
-    const item = this.get(key.groupId, key.patientKey);
-    const group = this.groups.get(key.groupId);
-    const movable = item !== undefined && item.active !== active && isNewerStamp(stamp, item);
-    if (active && movable && group?.active !== true) {
-      this.calls.push('transition');
-      return { written: false, refused: group ? 'inactive-group' : 'unknown-group' };
-    }
-    return this.fake.transition(key, active, stamp);
-  }
-
-  async readReferences(groupId: string, patientKeys: readonly string[]): Promise<EntryReferences> {
-    this.reads.push('references');
-    return {
-      group: this.groups.get(groupId),
-      existingPatients: new Set(patientKeys.filter((key) => this.patients.has(key))),
-    };
-  }
-
-  async readMemberships(
-    groupId: string,
-    patientKeys: readonly string[],
-  ): Promise<Map<string, MembershipState>> {
-    this.reads.push('memberships');
-    const found = new Map<string, MembershipState>();
-    for (const patientKey of patientKeys) {
-      const item = this.get(groupId, patientKey);
-      if (item) found.set(patientKey, { ...item });
-    }
-    return found;
-  }
-}
-
-function world(): CheckingMembershipStore {
-  const store = new CheckingMembershipStore();
+function world(): FakeMembershipStore {
+  const store = new FakeMembershipStore();
   store.groups.set('group-1', { active: true });
   store.groups.set('group-old', { active: false });
   for (const key of ['patient-1', 'patient-2', 'patient-3']) store.patients.add(key);
@@ -189,6 +108,51 @@ describe('applyGroupMembership', () => {
     expect(item?.startedAt).not.toBe(firstStart);
   });
 
+  it('keeps every closed period, oldest first, across reactivations', async () => {
+    const store = world();
+    const current = () => store.get('group-1', 'patient-1');
+    await apply(store, into, { updateId: 'u-1', version: T0 });
+    const firstStart = current()?.startedAt;
+    await apply(store, outOf, { updateId: 'u-2', version: T0 + 1 });
+    const firstEnd = current()?.endedAt;
+    await apply(store, into, { updateId: 'u-3', version: T0 + 2 });
+    const secondStart = current()?.startedAt;
+
+    await apply(store, outOf, { updateId: 'u-4', version: T0 + 3 });
+
+    expect(current()?.periods).toEqual([
+      { startedAt: firstStart, endedAt: firstEnd, endedByUpdateId: 'u-2' },
+      { startedAt: secondStart, endedAt: current()?.endedAt, endedByUpdateId: 'u-4' },
+    ]);
+  });
+
+  it('closes the period that is stored when a leave and a return land before its deactivation', async () => {
+    const store = world();
+    const key = { groupId: 'group-1', patientKey: 'patient-1' };
+    await apply(store, into, { updateId: 'u-1', version: T0 });
+    const joined = store.get('group-1', 'patient-1');
+    if (!joined) throw new Error('expected a membership');
+    const firstStart = joined.startedAt;
+    store.beforeWrite = (operation) => {
+      if (operation !== 'transition') return;
+      store.beforeWrite = undefined;
+      // Another consumer's older "not in" then "in" land between our confirm and our transition.
+      const from = { ...joined, startedAt: firstStart };
+      void store.transition(key, false, { version: T0 + 1, updateId: 'u-2', at: 'left' }, from);
+      void store.transition(key, true, { version: T0 + 2, updateId: 'u-3', at: 'back' }, from);
+    };
+
+    const result = await apply(store, outOf, { updateId: 'u-9', version: T0 + 9 });
+
+    expect(result.outcome).toBe('applied');
+    const item = store.get('group-1', 'patient-1');
+    expect(item?.periods).toEqual([
+      { startedAt: firstStart, endedAt: 'left', endedByUpdateId: 'u-2' },
+      // The start our first read carried is gone: the period closed is the one stored now.
+      { startedAt: 'back', endedAt: item?.endedAt, endedByUpdateId: 'u-9' },
+    ]);
+  });
+
   it('ignores an older update that arrives after a newer one', async () => {
     const store = world();
     await apply(store, outOf, { updateId: 'u-2', version: T0 + 1 });
@@ -243,6 +207,33 @@ describe('applyGroupMembership', () => {
 
     expect(result.outcome === 'rejected' && result.rejection.code).toBe('inactive-group');
     expect(store.get('group-2', 'patient-1')).toMatchObject({ active: false, lastUpdateId: 'u-2' });
+  });
+
+  it('judges a moved item before the group when an activation races a newer update', async () => {
+    const store = world();
+    store.groups.set('group-2', { active: true });
+    const back = ensurePatientInGroup('patient-1', 'group-2');
+    await apply(store, back, { updateId: 'u-1', version: T0 });
+    await apply(store, ensurePatientNotInGroup('patient-1', 'group-2'), {
+      updateId: 'u-2',
+      version: T0 + 1,
+    });
+    store.groups.set('group-2', { active: false });
+    store.beforeWrite = (operation) => {
+      // A newer "not in" lands between our confirm and our activation.
+      const item = store.get('group-2', 'patient-1');
+      if (operation === 'transition' && item)
+        Object.assign(item, { version: T0 + 5, lastUpdateId: 'u-newer' });
+    };
+
+    const result = await apply(store, back, { updateId: 'u-3', version: T0 + 2 });
+
+    // The activation lost to the newer update (stale), whatever the group would have said.
+    expect(result.outcome).toBe('stale');
+    expect(store.get('group-2', 'patient-1')).toMatchObject({
+      active: false,
+      lastUpdateId: 'u-newer',
+    });
   });
 
   it('refuses a message with one unknown patient among several, writing none of it', async () => {
@@ -342,22 +333,6 @@ describe('applyGroupMembership', () => {
         'the group is inactive and entries[1] ensures an active member: 1 of 2 entries refused (entries[1]: inactive-group); the other 1 were processed',
     });
     expect(store.get('group-2', 'patient-1')?.active).toBe(true);
-  });
-
-  it('throws, writing nothing, for several entries when the store cannot read first', async () => {
-    const store = new FakeMembershipStore();
-    store.groups.set('group-1', { active: true });
-    store.patients.add('patient-1');
-    store.patients.add('patient-2');
-    const update = several('group-1', [
-      ['patient-1', true],
-      ['patient-2', true],
-    ]);
-
-    await expect(
-      applyGroupMembership(update, { updateId: 'u-1', version: T0 }, { memberships: store, now }),
-    ).rejects.toBeInstanceOf(EntryCheckUnsupportedError);
-    expect(store.calls).toEqual([]);
   });
 
   it('lets the last entry win when a patient is listed twice', async () => {
