@@ -19,7 +19,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /**
  * Turns zod issues into problems. zod's messages here come from our schemas and name what is
- * expected, not what was given, so they are safe to log (no PHI).
+ * expected, not what was given, never a value. Unknown keys are named, which is for the author's
+ * own terminal (fixtures, the dry run) or a message whose keys are all ours (the update helpers
+ * build theirs); for anything else that is logged use `loggableProblemsFromZod`.
  */
 export function problemsFromZod(
   error: z.ZodError,
@@ -34,6 +36,35 @@ export function problemsFromZod(
     const message = unnamed.length > 0 ? `${issue.message}: ${unnamed.join(', ')}` : issue.message;
     return { field: renameField(formatPath(issue.path)), message };
   });
+}
+
+/**
+ * Says how many unknown fields there were without naming them, and where to read the names. The
+ * wording every logged schema rejection uses.
+ */
+export function withheldUnknownFields(count: number, whereNamed: string): string {
+  return `${count} unknown field${count === 1 ? '' : 's'} (names withheld, ${whereNamed})`;
+}
+
+/**
+ * `problemsFromZod` for anything logged: unknown keys are counted, not named. A key is text from
+ * the data (a field named after a person, a map keyed by patient name) and may carry PHI;
+ * `whereNamed` tells the reader where the names can be seen (the message body, the dry run). Only
+ * for schemas whose paths are all schema field names (no `z.record` map keyed by data): a problem
+ * inside a map would carry the key in its path (see compute's `rejectionDetail`).
+ */
+export function loggableProblemsFromZod(
+  error: z.ZodError,
+  whereNamed: string,
+  renameField: (wirePath: string) => string = (path) => path,
+): ValidationProblem[] {
+  return error.issues.map((issue) => ({
+    field: renameField(formatPath(issue.path)),
+    message:
+      issue.code === 'unrecognized_keys'
+        ? withheldUnknownFields(issue.keys.length, whereNamed)
+        : issue.message,
+  }));
 }
 
 export function describeProblems(problems: readonly ValidationProblem[]): string {

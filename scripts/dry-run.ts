@@ -52,7 +52,9 @@ Exit codes:
   6  the protocol failed (threw, or returned a malformed result or meta)
   7  the protocol set an invalid update
   When the protocol's own code threw, stderr also shows the error's "name: message" and the stack
-  frames in the protocol file (file:line:col).
+  frames in the protocol file (file:line:col). The "error:" line on stdout is what the compute
+  Lambda would log: unknown field names are withheld there and named on stderr (and in --json's
+  error.authorMessage).
 
 Examples:
   npm run dry-run -- protocols/diabetes-care-group.ts fixtures/patients/diabetic-with-appointment
@@ -106,12 +108,17 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const [run] = computeProtocols({ protocols: [protocolClass], patient, change, now });
   if (!run) throw new Error('no run returned');
-  // The runner keeps what the protocol threw out of its logged error; this is the author's own
-  // terminal over fixture data, so it shows it, to find the bug.
+  // The runner keeps what the protocol threw, and the names of unknown keys, out of its logged
+  // error; this is the author's own terminal over fixture data, so it shows them, to find the bug.
   const thrown = run.thrown === undefined ? undefined : describeThrown(run.thrown, protocolFile);
+  const authorMessage = run.error?.authorMessage;
 
   if (options.json) {
-    const error = run.error && thrown ? { ...run.error, thrown } : run.error;
+    const error = run.error && {
+      ...run.error,
+      ...(authorMessage === undefined ? {} : { authorMessage }),
+      ...(thrown === undefined ? {} : { thrown }),
+    };
     const output = { ...run, error, patient: patient.patient.key, now: now.toISOString(), change };
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
   } else {
@@ -119,7 +126,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (run.status !== 'failed') return EXIT.ok;
   process.stderr.write(
-    `error: protocol ${run.protocol} failed [${run.error?.code}]: ${run.error?.message}\n`,
+    `error: protocol ${run.protocol} failed [${run.error?.code}]: ${authorMessage ?? run.error?.message}\n`,
   );
   if (thrown) process.stderr.write(formatThrown(thrown));
   return run.error?.code === 'invalid-update' ? EXIT.invalidUpdate : EXIT.protocolFailed;

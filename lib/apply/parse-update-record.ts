@@ -10,7 +10,7 @@ import {
 } from '../../schemas';
 import {
   describeProblems,
-  formatPath,
+  loggableProblemsFromZod,
   problemsFromZod,
   type ValidationProblem,
 } from '../validation-error';
@@ -119,17 +119,7 @@ export function readUpdateMetadata(record: SQSRecord, now: Date): MetadataResult
  * whoever needs the names.
  */
 export function schemaDetail(error: z.ZodError): string {
-  return describeProblems(
-    error.issues.map((issue) => {
-      if (issue.code !== 'unrecognized_keys')
-        return { field: formatPath(issue.path), message: issue.message };
-      const count = issue.keys.length;
-      return {
-        field: formatPath(issue.path),
-        message: `${count} unknown field${count === 1 ? '' : 's'} (names withheld, see the message body)`,
-      };
-    }),
-  );
+  return describeProblems(loggableProblemsFromZod(error, 'see the message body'));
 }
 
 function isUpdateType(value: unknown): value is UpdateType {

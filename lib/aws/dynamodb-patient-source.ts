@@ -8,7 +8,7 @@ import type {
   SegmentPage,
   SegmentPageRequest,
 } from '../compute/ports';
-import { describeProblems, problemsFromZod } from '../validation-error';
+import { describeProblems, loggableProblemsFromZod } from '../validation-error';
 
 /** The patients table's partition key. */
 export const PATIENT_KEY_ATTRIBUTE = 'patientKey';
@@ -24,7 +24,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * Reads a patients-table item: `{ patientKey, data: { patient, appointments, conditions, ... },
  * updatedAt }` (docs/data-model.md; written by `patientItem`). Only the patient document's
  * properties are parsed, so bookkeeping attributes do not fail the strict schema. A record the
- * schema refuses, or whose `patient.key` differs from its `patientKey`, comes back `invalid`.
+ * schema refuses, or whose `patient.key` differs from its `patientKey`, comes back `invalid`. Its
+ * `problems` are logged: they name schema fields and count unknown ones (a field named after a
+ * person is data), never a value.
  */
 export function patientRecordFromItem(item: Record<string, unknown>): PatientRecord {
   const patientKey = String(item[PATIENT_KEY_ATTRIBUTE] ?? '(missing key)');
@@ -39,7 +41,9 @@ export function patientRecordFromItem(item: Record<string, unknown>): PatientRec
     return {
       kind: 'invalid',
       patientKey,
-      problems: describeProblems(problemsFromZod(parsed.error)),
+      problems: describeProblems(
+        loggableProblemsFromZod(parsed.error, 'see the item in the patients table'),
+      ),
     };
   if (parsed.data.patient.key !== patientKey)
     return { kind: 'invalid', patientKey, problems: 'patient.key: differs from patientKey' };

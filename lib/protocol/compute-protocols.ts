@@ -1,5 +1,11 @@
+import type { z } from 'zod';
 import { type ChangeEvent, type Patient, type Update, UpdateSchema } from '../../schemas';
-import { describeProblems, problemsFromZod, UpdateValidationError } from '../validation-error';
+import {
+  describeProblems,
+  loggableProblemsFromZod,
+  problemsFromZod,
+  UpdateValidationError,
+} from '../validation-error';
 import { changeTypesOf } from './change';
 import { toInstant } from './datetime';
 import { impactedByChanges } from './impacted-by-changes';
@@ -14,11 +20,21 @@ import {
 
 export type ProtocolRunStatus = 'computed' | 'not_relevant' | 'failed';
 
-/** Why a run failed. `message` names fields and error kinds, never patient data. */
+/** Why a run failed. */
 export interface ProtocolRunError {
   /** `invalid-meta`, `protocol-error`, `invalid-result` or `invalid-update`. */
   code: string;
+  /**
+   * What the compute Lambda logs: names schema fields and error kinds, never patient data. Unknown
+   * keys are counted, not named: a protocol building an object by hand may key it with data.
+   */
   message: string;
+  /**
+   * The same with the unknown keys named, for the dry run (the author's terminal over fixture
+   * data); set only when it says more than `message`. Non-enumerable, like `ProtocolRun.thrown`,
+   * so JSON and structured loggers never see it. Never log it.
+   */
+  readonly authorMessage?: string;
 }
 
 /** One protocol's computation for one patient, as plain data. */
@@ -65,9 +81,24 @@ class RunFailure extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** The message with unknown keys named, for the author (`ProtocolRunError.authorMessage`). */
+    readonly authorMessage = message,
   ) {
     super(message);
   }
+}
+
+/** Where the names of unknown keys withheld from a logged run error can be seen. */
+const UNKNOWN_KEYS_NAMED_BY = 'the dry run names them';
+
+/** A schema refusal of what a protocol gave, its wire paths put under `prefix`. */
+function schemaFailure(code: string, error: z.ZodError, prefix: string): RunFailure {
+  const rename = under(prefix);
+  return new RunFailure(
+    code,
+    describeProblems(loggableProblemsFromZod(error, UNKNOWN_KEYS_NAMED_BY, rename)),
+    describeProblems(problemsFromZod(error, rename)),
+  );
 }
 
 /**
@@ -100,11 +131,7 @@ function runOne(
   const version = safeVersion(protocolClass);
   try {
     const meta = ProtocolMetaSchema.safeParse(protocolClass.meta);
-    if (!meta.success)
-      throw new RunFailure(
-        'invalid-meta',
-        describeProblems(problemsFromZod(meta.error, under('meta'))),
-      );
+    if (!meta.success) throw schemaFailure('invalid-meta', meta.error, 'meta');
     if (!impactedByChanges(meta.data.computeOnChangeTypes, changeTypesOf(change))) {
       const result = new ProtocolResult();
       result.status = STATUS_NOT_RELEVANT;
@@ -150,11 +177,7 @@ function checkedResult(result: unknown): ProtocolResult {
   if (typeof result !== 'object' || result === null)
     throw new RunFailure('invalid-result', 'result: computeResults must return a ProtocolResult');
   const shape = ProtocolResultShapeSchema.safeParse(result);
-  if (!shape.success)
-    throw new RunFailure(
-      'invalid-result',
-      describeProblems(problemsFromZod(shape.error, under('result'))),
-    );
+  if (!shape.success) throw schemaFailure('invalid-result', shape.error, 'result');
   return result as ProtocolResult;
 }
 
@@ -164,10 +187,7 @@ function checkedUpdates(updates: unknown): Update[] {
     throw new RunFailure('invalid-update', 'updates: setUpdates must be given a list');
   return updates.map((update, index) => {
     const parsed = UpdateSchema.safeParse(update);
-    if (!parsed.success) {
-      const problems = problemsFromZod(parsed.error, under(`updates[${index}]`));
-      throw new RunFailure('invalid-update', describeProblems(problems));
-    }
+    if (!parsed.success) throw schemaFailure('invalid-update', parsed.error, `updates[${index}]`);
     // The protocol's object, copied: it keeps the key order the helpers chose.
     return structuredClone(update as Update);
   });
@@ -178,9 +198,21 @@ function under(prefix: string): (path: string) => string {
   return (path) => (path === '(message)' ? prefix : `${prefix}.${path}`);
 }
 
-/** Only our own errors' messages are kept: another error's message may quote patient data. */
+/**
+ * Only our own errors' messages are kept: another error's message may quote patient data. A
+ * helper's `UpdateValidationError` names its arguments (code identifiers) and the fields at fault,
+ * never a value, and the helpers build every key of their messages, so it names no data key.
+ */
 function runError(error: unknown): ProtocolRunError {
-  if (error instanceof RunFailure) return { code: error.code, message: error.message };
+  if (error instanceof RunFailure) {
+    const failure: ProtocolRunError = { code: error.code, message: error.message };
+    if (error.authorMessage !== error.message)
+      Object.defineProperty(failure, 'authorMessage', {
+        value: error.authorMessage,
+        enumerable: false,
+      });
+    return failure;
+  }
   if (error instanceof UpdateValidationError)
     return { code: 'invalid-update', message: error.message };
   const name = error instanceof Error ? error.name : 'non-Error value thrown';

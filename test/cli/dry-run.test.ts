@@ -211,6 +211,27 @@ describe('dry-run CLI', () => {
     expect(out.stderr).toContain('[invalid-update]: updates[0].integration_source: must be "SDK"');
   });
 
+  it('names an unknown update key for the author, while the logged error only counts it', () => {
+    const text = dryRun('test/cli/protocols/unknown-update-key.ts', DIABETIC, ...NOW);
+    const asJson = dryRun('test/cli/protocols/unknown-update-key.ts', DIABETIC, ...NOW, '--json');
+
+    expect(text.code).toBe(7);
+    // The key is the fixture patient's last name: what the compute Lambda logs withholds it ...
+    const logged = 'updates[0]: 1 unknown field (names withheld, the dry run names them)';
+    expect(/^error: +\[invalid-update\] (.*)$/m.exec(text.stdout)?.[1]).toBe(logged);
+    expect(text.stdout).not.toContain('Fixture-One');
+    // ... the author's terminal names it.
+    expect(text.stderr).toBe(
+      'error: protocol UnknownUpdateKey failed [invalid-update]: updates[0]: Unrecognized key: "Fixture-One"\n',
+    );
+    expect(asJson.code).toBe(7);
+    expect(json(asJson.stdout).error).toEqual({
+      code: 'invalid-update',
+      message: logged,
+      authorMessage: 'updates[0]: Unrecognized key: "Fixture-One"',
+    });
+  });
+
   it('exits 4 for a bad fixture, naming the file and field and never the value', async () => {
     const bad = join(folder, 'bad-fixture');
     await mkdir(bad);

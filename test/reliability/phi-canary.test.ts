@@ -11,9 +11,10 @@ import { DynamoDbPatientSource } from '../../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../../lib/aws/sqs-batch-sender';
 import { SqsComputeJobQueue, SqsUpdateQueue } from '../../lib/aws/sqs-update-queue';
 import type { UpdateQueue } from '../../lib/compute';
-import { Protocol, type ProtocolMeta, type ProtocolResult } from '../../lib/protocol';
+import { Protocol, type ProtocolMeta, ProtocolResult } from '../../lib/protocol';
 import { createTaskPayload, ensurePatientInGroup } from '../../lib/update-helpers';
 import { PROTOCOLS } from '../../protocols';
+import type { Update } from '../../schemas';
 import type { TestStack } from '../support/local-stack';
 import {
   captureOutput,
@@ -38,6 +39,9 @@ const PATIENT = 'p-canary';
 /** A valid patient whose name is the canary: the compute path reads it. */
 const VALID_PATIENT = 'p-canary-valid';
 
+/** A patient whose record has an unknown field named with the canary: the schema refuses it. */
+const UNKNOWN_FIELD_PATIENT = 'p-canary-unknown-field';
+
 /**
  * A registered protocol that throws with the canary in its message on an appointment change and
  * on a scheduled run: the runner keeps only the error's name, and the compute log must too.
@@ -55,6 +59,28 @@ class CanaryThrows extends Protocol {
 
   computeResults(): ProtocolResult {
     throw new Error(`cannot compute for ${this.patient.patient.lastName} (${TITLE})`);
+  }
+}
+
+/**
+ * A registered protocol that builds its update by hand with a key named after the patient (as a
+ * careless protocol could): the run fails `invalid-update`, and the logged error counts the key.
+ */
+class CanaryUpdateKey extends Protocol {
+  static readonly meta: ProtocolMeta = {
+    key: 'canary-update-key',
+    title: 'Keys an update with patient data',
+    version: '1.0.0',
+    description: 'Test protocol.',
+    types: ['Group'],
+    computeOnChangeTypes: ['appointment'],
+  };
+
+  computeResults(): ProtocolResult {
+    const update = ensurePatientInGroup(this.patient.patient.key, 'g-canary');
+    const key = `${this.patient.patient.lastName} (${TITLE})`;
+    this.setUpdates([{ ...update, [key]: true } as Update]);
+    return new ProtocolResult();
   }
 }
 
@@ -85,6 +111,24 @@ beforeAll(async () => {
             lastName: NAME,
             birthDate: '1970-01-01',
             sex: 'F',
+          },
+        },
+      },
+    }),
+  );
+  await stack.documents.send(
+    new PutCommand({
+      TableName: stack.tables.PatientsTable,
+      Item: {
+        patientKey: UNKNOWN_FIELD_PATIENT,
+        data: {
+          patient: {
+            key: UNKNOWN_FIELD_PATIENT,
+            firstName: 'Ann',
+            lastName: 'Other',
+            birthDate: '1970-01-01',
+            sex: 'F',
+            [`${NAME} nickname`]: TITLE,
           },
         },
       },
@@ -223,7 +267,7 @@ describe('PHI canary', () => {
     // Created after beforeAll set POWERTOOLS_LOG_LEVEL=DEBUG, as in a Lambda.
     const telemetry = () => ({ logger: computeLogger(), metrics: new Metrics() });
     const onChange = createComputeOnChangeHandler(() => ({
-      protocols: [CanaryThrows, ...PROTOCOLS],
+      protocols: [CanaryThrows, CanaryUpdateKey, ...PROTOCOLS],
       patients,
       updates,
       ...telemetry(),
@@ -235,7 +279,7 @@ describe('PHI canary', () => {
       ...telemetry(),
     }));
     const segment = createComputeSegmentHandler(() => ({
-      protocols: [CanaryThrows, ...PROTOCOLS],
+      protocols: [CanaryThrows, CanaryUpdateKey, ...PROTOCOLS],
       patients,
       updates,
       jobs: new SqsComputeJobQueue(sender, (stack.queues.ComputeJobsQueue as QueueRef).url),
@@ -253,12 +297,15 @@ describe('PHI canary', () => {
       external_id: null,
     };
     const changeMessages: Outgoing[] = [
-      // Computed: the canary protocol throws with the canary in its message.
+      // Computed: one canary protocol throws with the canary in its message, the other sets an
+      // update with a canary-named key.
       { body: validChange },
       // Unknown patient whose key is the canary name.
       { body: { ...validChange, patient_key: NAME } },
       // A known patient whose record the schema refuses (its key is an id; its data is not).
       { body: { ...validChange, patient_key: PATIENT } },
+      // A known patient whose record has a canary-named unknown field.
+      { body: { ...validChange, patient_key: UNKNOWN_FIELD_PATIENT } },
       // Unknown top-level field named with the canary, and a canary-named change field whose
       // value is not a pair.
       { body: { ...validChange, [NAME]: TITLE, fields: { [NAME]: TITLE } } },
@@ -268,7 +315,8 @@ describe('PHI canary', () => {
       { body: `{"patient_key": "${NAME}", "fields": {"${TITLE}"` },
     ];
     const jobMessages: Outgoing[] = [
-      // Scans every patient: the canary-named one (the canary protocol throws) and the invalid one.
+      // Scans every patient: the canary-named one (both canary protocols fail) and the two
+      // invalid ones.
       {
         body: {
           runId: 'canary-run',
@@ -332,6 +380,41 @@ describe('PHI canary', () => {
     expect(withText('"ComputeJobsFailed"').length).toBeGreaterThan(0);
     // The known patient's key is an id and is logged; the unknown one is not.
     expect(withText(`"patientKey":"${PATIENT}"`).length).toBeGreaterThan(0);
+    // The canary-named unknown field and update key: refused and counted as before, the names
+    // withheld.
+    const logged = (message: string) =>
+      withText(`"message":"${message}"`).map((line) => JSON.parse(line));
+    expect(
+      logged('change event rejected').filter(
+        (line) =>
+          line.patientKey === UNKNOWN_FIELD_PATIENT &&
+          line.reason === 'invalid-patient-record' &&
+          line.detail.startsWith('patient: 1 unknown field (names withheld'),
+      ).length,
+    ).toBeGreaterThan(0);
+    expect(
+      logged('invalid patient record skipped')
+        .map((line) => line.patientKey)
+        .sort(),
+    ).toEqual([PATIENT, UNKNOWN_FIELD_PATIENT].sort());
+    const keyedRuns = logged('protocol run failed').filter(
+      (line) => line.protocol === 'canary-update-key',
+    );
+    // One on the change, one in the segment scan.
+    expect(keyedRuns).toHaveLength(2);
+    for (const run of keyedRuns) {
+      expect(run.errorCode).toBe('invalid-update');
+      expect(run.error).toBe(
+        'updates[0]: 1 unknown field (names withheld, the dry run names them)',
+      );
+    }
+    const [segmentSummary] = logged('segment job computed');
+    expect(segmentSummary.counts).toMatchObject({ patients: 1, invalidPatients: 2, failed: 2 });
+    const changeSummaries = logged('change recomputed').filter(
+      (line) => line.patientKey === VALID_PATIENT,
+    );
+    expect(changeSummaries).toHaveLength(1);
+    expect(changeSummaries[0].counts).toMatchObject({ patients: 1, failed: 2 });
 
     for (const canary of CANARIES)
       expect(lines.filter((line) => line.includes(canary))).toEqual([]);

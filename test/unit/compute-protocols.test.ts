@@ -55,6 +55,18 @@ class SetsMalformedUpdate extends Protocol {
   }
 }
 
+/** Builds an update by hand, keyed with the patient's names (as a careless protocol could). */
+class KeysUpdateWithNames extends Protocol {
+  static meta = meta();
+  computeResults(): ProtocolResult {
+    const update = ensurePatientInGroup('p1', GROUP);
+    const { firstName, lastName } = this.patient.patient;
+    const payload = { ...update.integration_payload, [lastName]: 1 };
+    this.setUpdates([{ ...update, [firstName]: 1, integration_payload: payload } as Update]);
+    return new ProtocolResult();
+  }
+}
+
 class HelperRefuses extends Protocol {
   static meta = meta();
   computeResults(): ProtocolResult {
@@ -168,6 +180,29 @@ describe('computeProtocols', () => {
     expect(run?.error?.message).toBe(
       'updates[0].integration_payload.members.mode: must be "appendOrRemove"',
     );
+    // Nothing withheld, so nothing more for the author.
+    expect(run?.error?.authorMessage).toBeUndefined();
+  });
+
+  it('counts unknown update keys in the logged error, naming them only for the dry run', () => {
+    const [run] = computeProtocols({
+      protocols: [KeysUpdateWithNames],
+      patient: syntheticPatient(),
+      now: NOW,
+    });
+
+    expect(run?.error?.code).toBe('invalid-update');
+    const withheld = '1 unknown field (names withheld, the dry run names them)';
+    expect(run?.error?.message).toBe(
+      `updates[0].integration_payload: ${withheld}; updates[0]: ${withheld}`,
+    );
+    expect(run?.error?.authorMessage).toBe(
+      'updates[0].integration_payload: Unrecognized key: "Test"; ' +
+        'updates[0]: Unrecognized key: "Synthetic"',
+    );
+    // Non-enumerable: serialising or logging the run cannot carry the names.
+    expect(Object.keys(run?.error ?? {})).toEqual(['code', 'message']);
+    expect(JSON.stringify(run)).not.toMatch(/Synthetic|"Test"/);
   });
 
   it('fails with invalid-update when setUpdates was given something that is not a list', () => {
@@ -197,6 +232,7 @@ describe('computeProtocols', () => {
 
     expect(run?.error?.code).toBe('invalid-update');
     expect(run?.error?.message).toMatch(/^Invalid task update: due: must be a real datetime/);
+    expect(run?.error?.message).not.toContain('soon');
   });
 
   it('fails with invalid-result when computeResults returns something else', () => {

@@ -43,6 +43,26 @@ describe('patientRecordFromItem (patients table item to patient)', () => {
     expect(problems).not.toContain('1970-13-45');
   });
 
+  it('counts unknown fields without naming them: a field name can be patient data', () => {
+    const record = patientRecordFromItem({
+      patientKey: 'p1',
+      data: {
+        patient: { ...demographics, 'Ann Lee': 'x' },
+        appointments: [{ 'Lee family': 1, Annie: 2 }],
+      },
+    });
+
+    expect(record).toMatchObject({ kind: 'invalid', patientKey: 'p1' });
+    const problems = (record as { problems: string }).problems;
+    expect(problems).toContain(
+      'patient: 1 unknown field (names withheld, see the item in the patients table)',
+    );
+    expect(problems).toContain(
+      'appointments[0]: 2 unknown fields (names withheld, see the item in the patients table)',
+    );
+    expect(problems).not.toMatch(/Ann|Lee/);
+  });
+
   it('refuses a record whose patient.key is not its patientKey', () => {
     expect(patientRecordFromItem({ patientKey: 'p2', data: { patient: demographics } })).toEqual({
       kind: 'invalid',
