@@ -129,9 +129,7 @@ describe('protocol-updates CLI (process, local stack)', () => {
     ]);
 
     expect(members.code).toBe(EXIT.ok);
-    expect(members.stdout).toMatch(
-      /│ p-1 +│ 2024-01-01T00:00:00.000Z +│/,
-    );
+    expect(members.stdout).toMatch(/│ p-1 +│ 2024-01-01T00:00:00.000Z +│/);
     expect(unknown).toMatchObject({
       code: EXIT.notFound,
       stderr: 'error: no group with id g-nope\n',
