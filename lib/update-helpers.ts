@@ -11,7 +11,7 @@ import {
   type UpdateTaskUpdate,
   UpdateTaskUpdateSchema,
 } from '../schemas';
-import { problemsFromZod, UpdateValidationError } from './validation-error';
+import { helperValidationError, problemsFromZod } from './validation-error';
 
 /**
  * The kit's helpers, in TypeScript. Each builds the message with the kit's keys in the kit's order
@@ -36,7 +36,7 @@ function validated<T>(
 ): T {
   const result = schema.safeParse(message);
   if (!result.success)
-    throw new UpdateValidationError(what, problemsFromZod(result.error, argumentFor));
+    throw helperValidationError(what, problemsFromZod(result.error, argumentFor));
   // The built object, not zod's copy: it carries the key order we chose.
   return message;
 }
@@ -156,7 +156,7 @@ function refuseUnknownArguments(what: string, input: unknown, known: Record<stri
   const unknown = Object.keys(input).filter((key) => !Object.hasOwn(known, key));
   if (unknown.length === 0) return;
   const expected = Object.keys(known).join(', ');
-  throw new UpdateValidationError(
+  throw helperValidationError(
     what,
     unknown.map((key) => ({ field: key, message: `is not an argument (expected ${expected})` })),
   );

@@ -86,3 +86,25 @@ export class UpdateValidationError extends Error {
     return this.problems.map((p) => p.field);
   }
 }
+
+/**
+ * The errors the update helpers threw. `UpdateValidationError` is public, so a protocol could
+ * build one with patient data in it; only those made by the helpers (whose messages name fields
+ * and reasons, never values) are trusted to be logged as they are.
+ */
+const thrownByHelpers = new WeakSet<UpdateValidationError>();
+
+/** An `UpdateValidationError` made by the update helpers (see `isHelperValidationError`). */
+export function helperValidationError(
+  what: string,
+  problems: readonly ValidationProblem[],
+): UpdateValidationError {
+  const error = new UpdateValidationError(what, problems);
+  thrownByHelpers.add(error);
+  return error;
+}
+
+/** Whether the update helpers made this error, so its message holds no patient data. */
+export function isHelperValidationError(error: unknown): error is UpdateValidationError {
+  return error instanceof UpdateValidationError && thrownByHelpers.has(error);
+}

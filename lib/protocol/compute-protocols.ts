@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import { type ChangeEvent, type Patient, type Update, UpdateSchema } from '../../schemas';
 import {
   describeProblems,
+  isHelperValidationError,
   loggableProblemsFromZod,
   problemsFromZod,
-  UpdateValidationError,
 } from '../validation-error';
 import { changeTypesOf } from './change';
 import { toInstant } from './datetime';
@@ -213,8 +213,8 @@ function runError(error: unknown): ProtocolRunError {
       });
     return failure;
   }
-  if (error instanceof UpdateValidationError)
-    return { code: 'invalid-update', message: error.message };
+  // One the protocol made itself may carry anything: it falls through to the name only.
+  if (isHelperValidationError(error)) return { code: 'invalid-update', message: error.message };
   const name = error instanceof Error ? error.name : 'non-Error value thrown';
   return { code: 'protocol-error', message: name };
 }

@@ -9,6 +9,7 @@ import {
   ProtocolResult,
   STATUS_DUE,
   type Update,
+  UpdateValidationError,
 } from '../../lib';
 import { syntheticChange, syntheticPatient } from './support/patients';
 
@@ -72,6 +73,15 @@ class HelperRefuses extends Protocol {
   computeResults(): ProtocolResult {
     this.setUpdates([createTaskPayload({ patientKey: 'p1', createdByKey: 's1', due: 'soon' })]);
     return new ProtocolResult();
+  }
+}
+
+/** Builds the public error class itself, with patient data in its message. */
+class ThrowsOwnValidationError extends Protocol {
+  static meta = meta();
+  computeResults(): ProtocolResult {
+    const name = this.patient.patient.lastName;
+    throw new UpdateValidationError('task', [{ field: 'title', message: `bad for ${name}` }]);
   }
 }
 
@@ -233,6 +243,17 @@ describe('computeProtocols', () => {
     expect(run?.error?.code).toBe('invalid-update');
     expect(run?.error?.message).toMatch(/^Invalid task update: due: must be a real datetime/);
     expect(run?.error?.message).not.toContain('soon');
+  });
+
+  it('logs only the class name of an UpdateValidationError the protocol built itself', () => {
+    const patient = syntheticPatient();
+
+    const [run] = computeProtocols({ protocols: [ThrowsOwnValidationError], patient, now: NOW });
+
+    expect(patient.patient.lastName).toBeTruthy();
+    expect(run?.error).toEqual({ code: 'protocol-error', message: 'UpdateValidationError' });
+    // The dry run still shows the author what was thrown.
+    expect((run?.thrown as Error).message).toContain(patient.patient.lastName);
   });
 
   it('fails with invalid-result when computeResults returns something else', () => {
