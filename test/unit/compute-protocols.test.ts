@@ -253,7 +253,9 @@ describe('computeProtocols', () => {
     expect(patient.patient.lastName).toBeTruthy();
     expect(run?.error).toEqual({ code: 'protocol-error', message: 'UpdateValidationError' });
     // The dry run still shows the author what was thrown.
-    expect((run?.thrown as Error).message).toContain(patient.patient.lastName);
+    const thrown = run?.thrown;
+    expect(thrown).toBeInstanceOf(UpdateValidationError);
+    expect((thrown as Error).message).toContain(patient.patient.lastName);
   });
 
   it('fails with invalid-result when computeResults returns something else', () => {
