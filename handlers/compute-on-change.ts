@@ -22,6 +22,7 @@ import {
   type UpdateQueue,
 } from '../lib/compute';
 import type { ProtocolClass } from '../lib/protocol';
+import { sentTimestampMs } from '../lib/sqs-record';
 import { PROTOCOLS } from '../protocols';
 
 export interface ComputeOnChangeDependencies {
@@ -51,9 +52,10 @@ export class ChangeRejectedError extends Error {
  * delivery (its update ids are the same too). Undefined when absent or not a valid time.
  */
 export function changeEnqueuedAt(record: SQSRecord): Date | undefined {
-  const raw = record.attributes?.SentTimestamp;
-  if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
-  const time = new Date(Number(raw));
+  const sent = sentTimestampMs(record);
+  if (sent === undefined) return undefined;
+  // A safe integer may still lie past the last instant a Date can hold.
+  const time = new Date(sent);
   return Number.isNaN(time.getTime()) ? undefined : time;
 }
 

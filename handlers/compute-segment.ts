@@ -17,12 +17,12 @@ import {
   type ComputeJobQueue,
   type PatientSource,
   recomputeSegment,
-  rejectionDetail,
   type SegmentBudget,
   type SegmentOutcome,
   type UpdateQueue,
 } from '../lib/compute';
 import type { ProtocolClass } from '../lib/protocol';
+import { rejectionDetail } from '../lib/validation-error';
 import { PROTOCOLS } from '../protocols';
 import { ComputeJobSchema } from '../schemas';
 

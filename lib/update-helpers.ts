@@ -11,7 +11,12 @@ import {
   type UpdateTaskUpdate,
   UpdateTaskUpdateSchema,
 } from '../schemas';
-import { helperValidationError, problemsFromZod } from './validation-error';
+import {
+  helperValidationError,
+  NAMED_BY_DRY_RUN,
+  problemsFromZod,
+  withheldUnknown,
+} from './validation-error';
 
 /**
  * The kit's helpers, in TypeScript. Each builds the message with the kit's keys in the kit's order
@@ -148,17 +153,25 @@ function given<T>(value: T | null | undefined): value is T {
 
 /**
  * Refuses input keys the helper does not know: from plain JavaScript a misspelt `dueDate` would
- * otherwise be dropped without a word. The keys are the caller's identifiers, not data, so naming
- * them is safe.
+ * otherwise be dropped without a word. The error's message names each unknown key, for the
+ * caller; what compute logs only counts them: a protocol spreading a data object into the input
+ * would put data in the key names (the dry run still names them).
  */
 function refuseUnknownArguments(what: string, input: unknown, known: Record<string, true>): void {
   if (typeof input !== 'object' || input === null) return;
   const unknown = Object.keys(input).filter((key) => !Object.hasOwn(known, key));
   if (unknown.length === 0) return;
-  const expected = Object.keys(known).join(', ');
+  // The expected names are the helper's own identifiers: safe to log.
+  const expected = `expected ${Object.keys(known).join(', ')}`;
   throw helperValidationError(
     what,
-    unknown.map((key) => ({ field: key, message: `is not an argument (expected ${expected})` })),
+    unknown.map((key) => ({ field: key, message: `is not an argument (${expected})` })),
+    [
+      {
+        field: '(arguments)',
+        message: withheldUnknown(unknown.length, 'argument', `${NAMED_BY_DRY_RUN}; ${expected}`),
+      },
+    ],
   );
 }
 

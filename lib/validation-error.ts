@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** One problem with an update: where it is and what is wrong. Never carries the offending value. */
 export interface ValidationProblem {
@@ -8,7 +8,7 @@ export interface ValidationProblem {
 }
 
 /** A field path as `a.b[0].c`; the root is `(message)`. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
@@ -38,12 +38,19 @@ export function problemsFromZod(
   });
 }
 
+/** Where the names of unknown keys withheld from a logged protocol run error can be seen. */
+export const NAMED_BY_DRY_RUN = 'the dry run names them';
+
 /**
- * Says how many unknown fields there were without naming them, and where to read the names. The
- * wording every logged schema rejection uses.
+ * Says how many unknown fields (or a helper's arguments) there were without naming them, and
+ * where to read the names. The wording every logged refusal of unknown keys uses.
  */
-export function withheldUnknownFields(count: number, whereNamed: string): string {
-  return `${count} unknown field${count === 1 ? '' : 's'} (names withheld, ${whereNamed})`;
+export function withheldUnknown(
+  count: number,
+  noun: 'field' | 'argument',
+  whereNamed: string,
+): string {
+  return `${count} unknown ${noun}${count === 1 ? '' : 's'} (names withheld, ${whereNamed})`;
 }
 
 /**
@@ -51,7 +58,7 @@ export function withheldUnknownFields(count: number, whereNamed: string): string
  * the data (a field named after a person, a map keyed by patient name) and may carry PHI;
  * `whereNamed` tells the reader where the names can be seen (the message body, the dry run). Only
  * for schemas whose paths are all schema field names (no `z.record` map keyed by data): a problem
- * inside a map would carry the key in its path (see compute's `rejectionDetail`).
+ * inside a map would carry the key in its path (see `rejectionDetail`).
  */
 export function loggableProblemsFromZod(
   error: z.ZodError,
@@ -62,13 +69,30 @@ export function loggableProblemsFromZod(
     field: renameField(formatPath(issue.path)),
     message:
       issue.code === 'unrecognized_keys'
-        ? withheldUnknownFields(issue.keys.length, whereNamed)
+        ? withheldUnknown(issue.keys.length, 'field', whereNamed)
         : issue.message,
   }));
 }
 
 export function describeProblems(problems: readonly ValidationProblem[]): string {
   return problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+}
+
+/**
+ * A rejected message's schema refusal as a detail for logs, with nothing of the message in it.
+ * Unknown keys are counted, not named: a key is text from the message and may carry PHI (a
+ * producer keying an object by patient name); whoever needs the names reads the message body (the
+ * DLQ keeps it). For the same reason a problem inside a map field (`mapFields`, e.g. a change
+ * event's `fields`, keyed by the platform's field names) is reported at that field, the key
+ * withheld.
+ */
+export function rejectionDetail(error: z.ZodError, mapFields: readonly string[] = []): string {
+  const issues = error.issues.map((issue) => {
+    const [top] = issue.path;
+    if (typeof top !== 'string' || !mapFields.includes(top) || issue.path.length < 2) return issue;
+    return { ...issue, path: [top], message: `${issue.message} (key withheld)` };
+  });
+  return describeProblems(loggableProblemsFromZod(new z.ZodError(issues), 'see the message body'));
 }
 
 /** Thrown by the update helpers when an argument would build an invalid message. */
@@ -88,23 +112,32 @@ export class UpdateValidationError extends Error {
 }
 
 /**
- * The errors the update helpers threw. `UpdateValidationError` is public, so a protocol could
- * build one with patient data in it; only those made by the helpers (whose messages name fields
- * and reasons, never values) are trusted to be logged as they are.
+ * The errors the update helpers threw, with the message compute may log. `UpdateValidationError`
+ * is public, so a protocol could build one with patient data in it; only those made by the helpers
+ * (whose messages name fields and reasons, never values) are trusted to be logged.
  */
-const thrownByHelpers = new WeakSet<UpdateValidationError>();
+const loggableByHelpers = new WeakMap<UpdateValidationError, string>();
 
-/** An `UpdateValidationError` made by the update helpers (see `isHelperValidationError`). */
+/**
+ * An `UpdateValidationError` made by the update helpers. Its message names the problems (for the
+ * caller: a protocol's author, a developer's script); `loggableProblems`, when given, are what
+ * compute logs instead (see `helperLoggableMessage`).
+ */
 export function helperValidationError(
   what: string,
   problems: readonly ValidationProblem[],
+  loggableProblems: readonly ValidationProblem[] = problems,
 ): UpdateValidationError {
   const error = new UpdateValidationError(what, problems);
-  thrownByHelpers.add(error);
+  loggableByHelpers.set(error, `Invalid ${what}: ${describeProblems(loggableProblems)}`);
   return error;
 }
 
-/** Whether the update helpers made this error, so its message holds no patient data. */
-export function isHelperValidationError(error: unknown): error is UpdateValidationError {
-  return error instanceof UpdateValidationError && thrownByHelpers.has(error);
+/**
+ * The message compute may log for an error the update helpers made: no patient data, unknown
+ * argument names counted, not named. Undefined for any other error (one a protocol built itself
+ * may carry anything).
+ */
+export function helperLoggableMessage(error: unknown): string | undefined {
+  return error instanceof UpdateValidationError ? loggableByHelpers.get(error) : undefined;
 }

@@ -9,6 +9,7 @@ import {
   type EntryRefusal,
   type EntryRefusalCode,
   findEntryRefusals,
+  isEntryRefusalCode,
   type PlannedEntry,
 } from './check-group-entries';
 import { mapWithConcurrency } from './concurrency';
@@ -92,10 +93,13 @@ function refusalReason({ index, code }: EntryRefusal): string {
   }
 }
 
-/** A rejection of the message for its first refused entry (by position), listing the others. */
+/**
+ * A rejection of the message for its first refused entry (by position), listing the others.
+ * `patients` and `processed` count patients, not entries: a patient listed twice is ensured once.
+ */
 function rejectionFor(
   refusals: readonly EntryRefusal[],
-  total: number,
+  patients: number,
   processed: number,
   subject: { groupId: string },
 ): ApplyResult {
@@ -112,7 +116,7 @@ function rejectionFor(
     outcome: 'rejected',
     rejection: {
       code: first.code,
-      detail: `${refusalReason(first)}: ${refusals.length} of ${total} entries refused (${listed}${more}); ${rest}`,
+      detail: `${refusalReason(first)}: ${refusals.length} of ${patients} patients refused (${listed}${more}); ${rest}`,
     },
     subject,
   };
@@ -122,8 +126,9 @@ function rejectionFor(
  * Applies a Group update: all its entries or none. One entry is ensured directly (its writes'
  * conditions refuse an unknown group or patient, or an inactive group, writing nothing). Several
  * entries are first checked by reading (`findEntryRefusals`), so one refused entry refuses the
- * message before anything is written; then each entry is ensured on its own item. When a patient
- * is listed more than once (the schema refuses it; kept for direct callers), the last entry counts.
+ * message before anything is written; then each entry is ensured on its own item. A patient may
+ * be listed more than once (the schema accepts it): the last entry counts, as the kit's consumer
+ * applies the entries in order, and the earlier ones are not written.
  */
 export async function applyGroupMembership(
   update: GroupMembershipUpdate,
@@ -170,11 +175,7 @@ export async function applyGroupMembership(
   const refusals: EntryRefusal[] = [];
   planned.forEach((entry, i) => {
     const outcome = outcomes[i];
-    if (
-      outcome === 'unknown-group' ||
-      outcome === 'inactive-group' ||
-      outcome === 'unknown-patient'
-    )
+    if (outcome !== undefined && isEntryRefusalCode(outcome))
       refusals.push({ index: entry.index, code: outcome });
   });
   if (refusals.length > 0)

@@ -17,6 +17,18 @@ export interface PlannedEntry {
 
 export type EntryRefusalCode = GroupRefusal | 'unknown-patient';
 
+/** Every `EntryRefusalCode`; `satisfies` keeps the two equal. */
+const ENTRY_REFUSAL_CODES = {
+  'unknown-group': true,
+  'inactive-group': true,
+  'unknown-patient': true,
+} as const satisfies Record<EntryRefusalCode, true>;
+
+/** Whether an entry's outcome is a refusal (the group's or the create transaction's). */
+export function isEntryRefusalCode(outcome: string): outcome is EntryRefusalCode {
+  return Object.hasOwn(ENTRY_REFUSAL_CODES, outcome);
+}
+
 export interface EntryRefusal {
   index: number;
   code: EntryRefusalCode;
@@ -50,7 +62,8 @@ export function refusalOf(
 }
 
 /**
- * The entries the writes would refuse, in entry order, found by reading only: one BatchGetItem of
+ * The entries the writes would refuse, in the order of `entries` (the applier's is by position),
+ * found by reading only: one BatchGetItem of
  * the group and the patients; only if that finds a possible refusal, a second one of those
  * entries' memberships (a membership can only lift a refusal, see `refusalOf`). Empty: every entry
  * can be written. A change between these reads and the writes is not seen here (the writes' own
@@ -77,5 +90,5 @@ export async function findEntryRefusals(
     const code = refusalOf(entry, stamp, references, memberships.get(entry.patientKey));
     if (code) refusals.push({ index: entry.index, code });
   }
-  return refusals.sort((a, b) => a.index - b.index);
+  return refusals;
 }

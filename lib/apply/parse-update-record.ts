@@ -8,10 +8,11 @@ import {
   type UpdateOfType,
   type UpdateType,
 } from '../../schemas';
+import { sentTimestampMs } from '../sqs-record';
 import {
   describeProblems,
-  loggableProblemsFromZod,
   problemsFromZod,
+  rejectionDetail,
   type ValidationProblem,
 } from '../validation-error';
 import type { Rejection } from './outcomes';
@@ -86,10 +87,8 @@ export function readUpdateMetadata(record: SQSRecord, now: Date): MetadataResult
     version = undefined;
   }
   if (!hasAttribute(record, UPDATE_ATTRIBUTE.computedAt)) {
-    // Number('') is 0: only digits count as a timestamp.
-    const raw = record.attributes?.SentTimestamp ?? '';
-    const sent = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (Number.isSafeInteger(sent) && sent > 0) version = sent;
+    const sent = sentTimestampMs(record);
+    if (sent !== undefined) version = sent;
     else {
       problems.push({
         field: `attribute ${UPDATE_ATTRIBUTE.computedAt}`,
@@ -111,15 +110,6 @@ export function readUpdateMetadata(record: SQSRecord, now: Date): MetadataResult
     };
   }
   return { ok: true, meta: { ...meta, version } };
-}
-
-/**
- * The schema rejection's detail. Unknown keys are counted, not named: a key is text from the
- * message and may carry PHI (a producer keying a map by patient name). The DLQ keeps the body for
- * whoever needs the names.
- */
-export function schemaDetail(error: z.ZodError): string {
-  return describeProblems(loggableProblemsFromZod(error, 'see the message body'));
 }
 
 function isUpdateType(value: unknown): value is UpdateType {
@@ -172,7 +162,7 @@ export function parseUpdateRecord<T extends UpdateType>(
 
   const parsed = UPDATE_SCHEMA_BY_TYPE[queueType].safeParse(body);
   if (!parsed.success) {
-    return reject({ code: 'schema', detail: clipDetail(schemaDetail(parsed.error)) });
+    return reject({ code: 'schema', detail: clipDetail(rejectionDetail(parsed.error)) });
   }
   if (!metadata.ok) return reject(metadata.rejection);
   return { ok: true, update: parsed.data as UpdateOfType<T>, meta: metadata.meta };

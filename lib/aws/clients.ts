@@ -18,7 +18,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  */
 export const HTTP_TIMEOUTS = { connectionTimeoutMs: 3_000, requestTimeoutMs: 6_000 } as const;
 
-export interface HttpTimeouts {
+interface HttpTimeouts {
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
 }

@@ -20,10 +20,10 @@ export function addComputeMetrics(metrics: Metrics, counts: ComputeCounts): void
 }
 
 /** Counted once per compute job or change event that failed and goes back to SQS for a retry. */
-export const COMPUTE_JOBS_FAILED_METRIC = 'ComputeJobsFailed';
+const COMPUTE_JOBS_FAILED_METRIC = 'ComputeJobsFailed';
 
 /** The error line logged for such a failure (one per failed record). */
-export const COMPUTE_FAILURE_MESSAGE = 'compute job failed';
+const COMPUTE_FAILURE_MESSAGE = 'compute job failed';
 
 /** What identifies the failed job in the log line: ids, positions, counts. Never patient data. */
 export type ComputeJobIdentity = Record<string, string | number | undefined>;

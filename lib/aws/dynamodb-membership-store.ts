@@ -1,13 +1,10 @@
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  type TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type {
   ConditionalWrite,
   CreateMembershipResult,
@@ -41,17 +38,31 @@ export const ACTIVE_GROUP_ID = 'activeGroupId';
 const IS_OLDER_THAN_STAMP =
   '(#version < :version OR (#version = :version AND #lastUpdateId < :updateId))';
 
-/** The stored state from a failed condition's `ALL_OLD` (plain AttributeValues). */
-export function membershipStateFromItem(
-  item: Record<string, AttributeValue> | undefined,
+/**
+ * The stored state of a membership item in document form (as the document client reads it).
+ * An item without a version (none is written so) is older than any stamp, so it never blocks an
+ * update nor lifts a refusal.
+ */
+export function membershipStateFromDocument(
+  item: Record<string, unknown> | undefined,
 ): MembershipState | undefined {
   if (!item || Object.keys(item).length === 0) return undefined;
   return {
-    active: item.active?.BOOL === true,
-    version: Number(item.version?.N ?? Number.NEGATIVE_INFINITY),
-    lastUpdateId: item.lastUpdateId?.S ?? '',
-    ...(item.startedAt?.S === undefined ? {} : { startedAt: item.startedAt.S }),
+    active: item.active === true,
+    version: typeof item.version === 'number' ? item.version : Number.NEGATIVE_INFINITY,
+    lastUpdateId: typeof item.lastUpdateId === 'string' ? item.lastUpdateId : '',
+    ...(typeof item.startedAt === 'string' ? { startedAt: item.startedAt } : {}),
   };
+}
+
+/**
+ * The stored state from a failed condition's `ALL_OLD`: plain AttributeValues, which the document
+ * client leaves as DynamoDB sent them on an error.
+ */
+export function membershipStateFromItem(
+  item: Record<string, AttributeValue> | undefined,
+): MembershipState | undefined {
+  return item === undefined ? undefined : membershipStateFromDocument(unmarshall(item));
 }
 
 /**
@@ -230,10 +241,8 @@ export class DynamoDbMembershipStore implements MembershipStore {
       if (!reasons) throw error;
       const [group, membership] = reasons;
       // The membership moved first: judge again against what is stored (maybe now stale).
-      if (membership?.code === CONDITION_FAILED) {
-        const item = (error as TransactionCanceledException).CancellationReasons?.[1]?.Item;
-        return { written: false, current: membershipStateFromItem(item) };
-      }
+      if (membership?.code === CONDITION_FAILED)
+        return { written: false, current: membershipStateFromItem(membership.item) };
       if (group?.code === CONDITION_FAILED)
         return { written: false, refused: group.hasItem ? 'inactive-group' : 'unknown-group' };
       throwIfInterrupted(reasons, error);
@@ -346,13 +355,10 @@ export class DynamoDbMembershipStore implements MembershipStore {
       { consistent: true },
     );
     const states = new Map<string, MembershipState>();
-    for (const item of found.get(this.tables.membershipsTable) ?? [])
-      states.set(String(item.patientKey), {
-        active: item.active === true,
-        version: Number(item.version),
-        lastUpdateId: String(item.lastUpdateId ?? ''),
-        ...(typeof item.startedAt === 'string' ? { startedAt: item.startedAt } : {}),
-      });
+    for (const item of found.get(this.tables.membershipsTable) ?? []) {
+      const state = membershipStateFromDocument(item);
+      if (state) states.set(String(item.patientKey), state);
+    }
     return states;
   }
 }

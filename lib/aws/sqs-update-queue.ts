@@ -1,11 +1,7 @@
-import {
-  type ComputeJob,
-  ComputeJobSchema,
-  UPDATE_ATTRIBUTE,
-  type UpdateType,
-} from '../../schemas';
+import { type ComputeJob, ComputeJobSchema, type UpdateType } from '../../schemas';
 import type { ComputeJobQueue, QueuedUpdate, UpdateQueue } from '../compute/ports';
 import type { SqsBatchSender } from './sqs-batch-sender';
+import { updateMessage, updatesByType } from './sqs-update-messages';
 
 /** The update queues, one per message type (env: `UPDATE_QUEUE_URL_ENV` in compute-config.ts). */
 export type UpdateQueueUrls = Record<UpdateType, string>;
@@ -18,22 +14,9 @@ export class SqsUpdateQueue implements UpdateQueue {
   ) {}
 
   async enqueue(updates: readonly QueuedUpdate[]): Promise<void> {
-    const byType = new Map<UpdateType, QueuedUpdate[]>();
-    for (const update of updates) {
-      const list = byType.get(update.type) ?? [];
-      list.push(update);
-      byType.set(update.type, list);
-    }
     await Promise.all(
-      [...byType].map(([type, list]) =>
-        this.sender.send(
-          this.queueUrls[type],
-          list.map((update) => ({
-            body: update.body,
-            attributes: update.attributes,
-            label: `update ${update.attributes[UPDATE_ATTRIBUTE.updateId]?.StringValue ?? '(no id)'}`,
-          })),
-        ),
+      [...updatesByType(updates)].map(([type, list]) =>
+        this.sender.send(this.queueUrls[type], list.map(updateMessage)),
       ),
     );
   }

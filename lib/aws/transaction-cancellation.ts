@@ -1,9 +1,11 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 
-/** One cancellation reason: the code, and whether the failed condition returned the item. */
+/** One cancellation reason: the code, and the item a failed condition returned (`ALL_OLD`). */
 export interface CancellationReason {
   code: string;
   hasItem: boolean;
+  /** As DynamoDB sent it (plain AttributeValues); absent when the condition returned none. */
+  item?: Record<string, AttributeValue>;
 }
 
 /**
@@ -16,10 +18,10 @@ export function cancellationReasons(error: unknown): CancellationReason[] | unde
     (error as { name?: string } | null)?.name === 'TransactionCanceledException';
   if (!cancelled) return undefined;
   const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-  return reasons.map((reason) => ({
-    code: reason.Code ?? 'None',
-    hasItem: reason.Item !== undefined && Object.keys(reason.Item).length > 0,
-  }));
+  return reasons.map((reason) => {
+    const hasItem = reason.Item !== undefined && Object.keys(reason.Item).length > 0;
+    return { code: reason.Code ?? 'None', hasItem, ...(hasItem ? { item: reason.Item } : {}) };
+  });
 }
 
 export const CONDITION_FAILED = 'ConditionalCheckFailed';

@@ -4,5 +4,4 @@ export * from './plan-recomputation';
 export * from './ports';
 export * from './recompute-on-change';
 export * from './recompute-segment';
-export * from './rejection-detail';
 export * from './update-id';

@@ -1,10 +1,10 @@
 import type { z } from 'zod';
 import { ChangeEventSchema } from '../../schemas';
 import type { ProtocolClass } from '../protocol';
+import { rejectionDetail } from '../validation-error';
 import type { ComputeCounts } from './compute-counts';
 import { computePatientUpdates } from './compute-patient-updates';
 import type { ComputeLog, PatientSource, UpdateQueue } from './ports';
-import { rejectionDetail } from './rejection-detail';
 import { changeOrigin } from './update-id';
 
 /** Why a change event cannot be recomputed; retrying as-is does not help (except a race, below). */

@@ -1,6 +1,7 @@
-import { UPDATE_ATTRIBUTE, type UpdateType } from '../../schemas';
-// The sender's own batch planner (pure, no I/O): the carry cuts exactly where the sender will.
+// The sender's own batch planner and the queue's own messages (pure, no I/O): the carry cuts
+// exactly where the sender will.
 import { planBatches, SQS_LIMITS, type SqsLimits } from '../aws/sqs-message-batches';
+import { updateMessage, updatesByType } from '../aws/sqs-update-messages';
 import type { QueuedUpdate, UpdateQueue } from './ports';
 
 /**
@@ -27,7 +28,7 @@ export class UpdateBatchCarry {
   async add(updates: readonly QueuedUpdate[]): Promise<void> {
     const ready: QueuedUpdate[] = [];
     const held: QueuedUpdate[] = [];
-    for (const list of byType([...this.#held, ...updates]).values()) {
+    for (const list of updatesByType([...this.#held, ...updates]).values()) {
       const kept = this.#partialTailLength(list);
       ready.push(...list.slice(0, list.length - kept));
       held.push(...list.slice(list.length - kept));
@@ -50,26 +51,8 @@ export class UpdateBatchCarry {
    * when sent without it. A message too large for SQS throws here, before anything is sent.
    */
   #partialTailLength(list: readonly QueuedUpdate[]): number {
-    const batches = planBatches(
-      list.map((update) => ({
-        body: update.body,
-        attributes: update.attributes,
-        label: `update ${update.attributes[UPDATE_ATTRIBUTE.updateId]?.StringValue ?? '(no id)'}`,
-      })),
-      this.limits,
-    );
+    const batches = planBatches(list.map(updateMessage), this.limits);
     const last = batches.at(-1);
     return last && last.length < this.limits.maxEntriesPerBatch ? last.length : 0;
   }
-}
-
-/** Updates grouped by type, each group in its original order. */
-function byType(updates: readonly QueuedUpdate[]): Map<UpdateType, QueuedUpdate[]> {
-  const groups = new Map<UpdateType, QueuedUpdate[]>();
-  for (const update of updates) {
-    const list = groups.get(update.type) ?? [];
-    list.push(update);
-    groups.set(update.type, list);
-  }
-  return groups;
 }

@@ -17,7 +17,7 @@ import { queryPages, scanPages } from './paginate';
 /** The memberships-table index of a patient's groups (resources/tables.yml). */
 export const MEMBERSHIPS_BY_PATIENT_INDEX = 'byPatient';
 /** The sparse memberships-table index of a group's active members (resources/tables.yml). */
-export const ACTIVE_MEMBERS_INDEX = 'activeMembers';
+const ACTIVE_MEMBERS_INDEX = 'activeMembers';
 
 /** One closed period of a membership, oldest first in `periods`. */
 export interface MembershipPeriod {

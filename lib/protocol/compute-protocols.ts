@@ -2,8 +2,9 @@ import type { z } from 'zod';
 import { type ChangeEvent, type Patient, type Update, UpdateSchema } from '../../schemas';
 import {
   describeProblems,
-  isHelperValidationError,
+  helperLoggableMessage,
   loggableProblemsFromZod,
+  NAMED_BY_DRY_RUN,
   problemsFromZod,
 } from '../validation-error';
 import { changeTypesOf } from './change';
@@ -88,15 +89,12 @@ class RunFailure extends Error {
   }
 }
 
-/** Where the names of unknown keys withheld from a logged run error can be seen. */
-const UNKNOWN_KEYS_NAMED_BY = 'the dry run names them';
-
 /** A schema refusal of what a protocol gave, its wire paths put under `prefix`. */
 function schemaFailure(code: string, error: z.ZodError, prefix: string): RunFailure {
   const rename = under(prefix);
   return new RunFailure(
     code,
-    describeProblems(loggableProblemsFromZod(error, UNKNOWN_KEYS_NAMED_BY, rename)),
+    describeProblems(loggableProblemsFromZod(error, NAMED_BY_DRY_RUN, rename)),
     describeProblems(problemsFromZod(error, rename)),
   );
 }
@@ -201,22 +199,27 @@ function under(prefix: string): (path: string) => string {
 /**
  * Only our own errors' messages are kept: another error's message may quote patient data. A
  * helper's `UpdateValidationError` names its arguments (code identifiers) and the fields at fault,
- * never a value, and the helpers build every key of their messages, so it names no data key.
+ * never a value; the keys a caller gave it that are not arguments may be data (a spread object),
+ * so its loggable message counts them and only the author's message names them.
  */
 function runError(error: unknown): ProtocolRunError {
-  if (error instanceof RunFailure) {
-    const failure: ProtocolRunError = { code: error.code, message: error.message };
-    if (error.authorMessage !== error.message)
-      Object.defineProperty(failure, 'authorMessage', {
-        value: error.authorMessage,
-        enumerable: false,
-      });
-    return failure;
-  }
-  // One the protocol made itself may carry anything: it falls through to the name only.
-  if (isHelperValidationError(error)) return { code: 'invalid-update', message: error.message };
+  if (error instanceof RunFailure)
+    return withAuthorMessage(error.code, error.message, error.authorMessage);
+  // Only the helpers' own errors have one: an UpdateValidationError the protocol built itself may
+  // carry anything, so it falls through to the name only.
+  const loggable = helperLoggableMessage(error);
+  if (loggable !== undefined)
+    return withAuthorMessage('invalid-update', loggable, (error as Error).message);
   const name = error instanceof Error ? error.name : 'non-Error value thrown';
   return { code: 'protocol-error', message: name };
+}
+
+/** A run error whose author message is set (non-enumerable) only when it says more. */
+function withAuthorMessage(code: string, message: string, authorMessage: string): ProtocolRunError {
+  const failure: ProtocolRunError = { code, message };
+  if (authorMessage !== message)
+    Object.defineProperty(failure, 'authorMessage', { value: authorMessage, enumerable: false });
+  return failure;
 }
 
 function safeKey(protocolClass: ProtocolClass): string {

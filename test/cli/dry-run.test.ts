@@ -196,6 +196,12 @@ describe('dry-run CLI', () => {
     const out = dryRun('test/cli/protocols/misspelt-argument.ts', DIABETIC, ...NOW);
 
     expect(out.code).toBe(7);
+    // What the compute Lambda would log counts it (a spread data object could key it) ...
+    expect(/^error: +\[invalid-update\] (.*)$/m.exec(out.stdout)?.[1]).toMatch(
+      /^Invalid task update: \(arguments\): 1 unknown argument \(names withheld, the dry run names them; expected patientKey, /,
+    );
+    expect(out.stdout).not.toContain('dueDate');
+    // ... the author's terminal names it.
     expect(out.stderr).toContain(
       '[invalid-update]: Invalid task update: dueDate: is not an argument',
     );

@@ -323,7 +323,7 @@ describe('messages with several entries: all or nothing', () => {
         ['p-all-3', false],
       ] as [string, boolean][],
       code: 'unknown-patient',
-      detail: 'the patient of entries[1].uuid does not exist: 1 of 3 entries refused',
+      detail: 'the patient of entries[1].uuid does not exist: 1 of 3 patients refused',
     },
     {
       what: 'an "in" for an inactive group',
@@ -334,7 +334,8 @@ describe('messages with several entries: all or nothing', () => {
         ['p-all-3', true],
       ] as [string, boolean][],
       code: 'inactive-group',
-      detail: 'the group is inactive and entries[1] ensures an active member: 2 of 3 entries',
+      detail:
+        'the group is inactive and entries[1] ensures an active member: 2 of 3 patients refused',
     },
     {
       what: 'an unknown group',
@@ -345,7 +346,8 @@ describe('messages with several entries: all or nothing', () => {
         ['p-all-3', true],
       ] as [string, boolean][],
       code: 'unknown-group',
-      detail: 'integration_payload.externally_exposable_id) does not exist: 3 of 3 entries',
+      detail:
+        'integration_payload.externally_exposable_id) does not exist: 3 of 3 patients refused',
     },
   ])('dead-letters a 3-entry message with $what and writes none of it', async (c) => {
     for (const key of ['p-all-1', 'p-all-2', 'p-all-3']) await seedPatient(stack, key);

@@ -76,6 +76,17 @@ class HelperRefuses extends Protocol {
   }
 }
 
+/** Spreads patient data into a helper's input, so a key is the patient's name. */
+class SpreadsDataIntoHelper extends Protocol {
+  static meta = meta();
+  computeResults(): ProtocolResult {
+    const { key, firstName, lastName } = this.patient.patient;
+    const input = { patientKey: key, createdByKey: 's1', [`${firstName} ${lastName}`]: true };
+    this.setUpdates([createTaskPayload(input as Parameters<typeof createTaskPayload>[0])]);
+    return new ProtocolResult();
+  }
+}
+
 /** Builds the public error class itself, with patient data in its message. */
 class ThrowsOwnValidationError extends Protocol {
   static meta = meta();
@@ -243,6 +254,27 @@ describe('computeProtocols', () => {
     expect(run?.error?.code).toBe('invalid-update');
     expect(run?.error?.message).toMatch(/^Invalid task update: due: must be a real datetime/);
     expect(run?.error?.message).not.toContain('soon');
+    // Nothing withheld, so nothing more for the author.
+    expect(run?.error?.authorMessage).toBeUndefined();
+  });
+
+  it("counts a helper's unknown argument in the logged error, naming it only for the dry run", () => {
+    const patient = syntheticPatient();
+    const name = `${patient.patient.firstName} ${patient.patient.lastName}`;
+
+    const [run] = computeProtocols({ protocols: [SpreadsDataIntoHelper], patient, now: NOW });
+
+    expect(run?.error?.code).toBe('invalid-update');
+    expect(run?.error?.message).toMatch(
+      /^Invalid task update: \(arguments\): 1 unknown argument \(names withheld, the dry run names them; expected patientKey, /,
+    );
+    expect(run?.error?.message).not.toContain(name);
+    expect(run?.error?.authorMessage).toMatch(
+      new RegExp(`^Invalid task update: ${name}: is not an argument \\(expected patientKey, `),
+    );
+    // Non-enumerable: serialising or logging the run cannot carry the name.
+    expect(Object.keys(run?.error ?? {})).toEqual(['code', 'message']);
+    expect(JSON.stringify(run)).not.toContain(name);
   });
 
   it('logs only the class name of an UpdateValidationError the protocol built itself', () => {

@@ -7,6 +7,7 @@ import {
   UpdateValidationError,
   updateTaskPayload,
 } from '../../lib';
+import { helperLoggableMessage } from '../../lib/validation-error';
 
 const GROUP = '00000000-0000-0000-0000-000000000000';
 
@@ -391,6 +392,28 @@ describe('helper input keys the helper does not know (plain JavaScript)', () => 
     );
 
     expect(error.message).not.toContain('Jane');
+  });
+
+  it('gives compute a loggable message that counts the unknown keys and lists the expected ones', () => {
+    const input = { patientKey: 'p1', createdByKey: 's1', 'Jane Doe': 1, Title: 'T' };
+
+    const error = refusal(() => createTaskPayload(input as never));
+
+    // The caller's own message still names them: that is the point of the check.
+    expect(error.message).toContain('Jane Doe: is not an argument');
+    expect(helperLoggableMessage(error)).toBe(
+      'Invalid task update: (arguments): 2 unknown arguments (names withheld, the dry run ' +
+        'names them; expected patientKey, createdByKey, status, title, assigneeIdentifier, ' +
+        'teamIdentifier, due, created, tag, labels, dedupeKey)',
+    );
+  });
+
+  it("keeps the message as the loggable one when the helper refuses an argument's value", () => {
+    const error = refusal(() =>
+      createTaskPayload({ patientKey: 'p1', createdByKey: 's1', due: 'x' }),
+    );
+
+    expect(helperLoggableMessage(error)).toBe(error.message);
   });
 
   it('accepts every documented argument (the known-key lists match the input types)', () => {

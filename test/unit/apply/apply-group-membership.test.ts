@@ -251,7 +251,7 @@ describe('applyGroupMembership', () => {
       rejection: {
         code: 'unknown-patient',
         detail:
-          'the patient of entries[1].uuid does not exist: 1 of 3 entries refused (entries[1]: unknown-patient); nothing was written',
+          'the patient of entries[1].uuid does not exist: 1 of 3 patients refused (entries[1]: unknown-patient); nothing was written',
       },
       subject: { groupId: 'group-1' },
     });
@@ -271,7 +271,7 @@ describe('applyGroupMembership', () => {
 
     if (result.outcome !== 'rejected') throw new Error('expected a rejection');
     expect(result.rejection.detail).toMatch(
-      /^the patient of entries\[1\]\.uuid does not exist: 14 of 15 entries refused \(entries\[1\]: unknown-patient, .*entries\[10\]: unknown-patient, and 4 more\); nothing was written$/,
+      /^the patient of entries\[1\]\.uuid does not exist: 14 of 15 patients refused \(entries\[1\]: unknown-patient, .*entries\[10\]: unknown-patient, and 4 more\); nothing was written$/,
     );
     expect(result.rejection.detail).not.toContain('nobody');
   });
@@ -330,7 +330,7 @@ describe('applyGroupMembership', () => {
     expect(result.outcome === 'rejected' && result.rejection).toEqual({
       code: 'inactive-group',
       detail:
-        'the group is inactive and entries[1] ensures an active member: 1 of 2 entries refused (entries[1]: inactive-group); the other 1 were processed',
+        'the group is inactive and entries[1] ensures an active member: 1 of 2 patients refused (entries[1]: inactive-group); the other 1 were processed',
     });
     expect(store.get('group-2', 'patient-1')?.active).toBe(true);
   });
@@ -346,6 +346,22 @@ describe('applyGroupMembership', () => {
     await apply(store, update, { updateId: 'u-1', version: T0 });
 
     expect(store.get('group-1', 'patient-1')?.active).toBe(false);
+  });
+
+  it('counts patients, not entries, when it refuses a message listing a patient twice', async () => {
+    const store = world();
+    const update = several('group-1', [
+      ['patient-1', true],
+      ['patient-1', false],
+      ['nobody', true],
+    ]);
+
+    const result = await apply(store, update, { updateId: 'u-1', version: T0 });
+
+    expect(result.outcome === 'rejected' && result.rejection.detail).toBe(
+      'the patient of entries[2].uuid does not exist: 1 of 2 patients refused (entries[2]: unknown-patient); nothing was written',
+    );
+    expect(store.items.size).toBe(0);
   });
 
   it('propagates a store failure so the record is retried', async () => {

@@ -1,5 +1,6 @@
-import { changeEventDetail, rejectionDetail } from '../../../lib/compute';
-import { ChangeEventSchema, ComputeJobSchema } from '../../../schemas';
+import { changeEventDetail } from '../../lib/compute';
+import { rejectionDetail } from '../../lib/validation-error';
+import { ChangeEventSchema, ComputeJobSchema, GroupMembershipUpdateSchema } from '../../schemas';
 
 const SECRET = 'Jane Canary Doe';
 
@@ -18,7 +19,7 @@ function changeError(event: Record<string, unknown>) {
   return parsed.error;
 }
 
-describe('rejection details of change events and compute jobs', () => {
+describe('rejection details of change events, compute jobs and updates', () => {
   it('counts unknown keys instead of naming them', () => {
     const detail = changeEventDetail(changeError({ [SECRET]: 1, [`${SECRET} 2`]: 2 }));
     expect(detail).toBe('(message): 2 unknown fields (names withheld, see the message body)');
@@ -50,5 +51,25 @@ describe('rejection details of change events and compute jobs', () => {
     const detail = rejectionDetail(parsed.error, ['startKey']);
     expect(detail).toMatch(/^startKey: .*\(key withheld\)$/);
     expect(detail).not.toContain(SECRET);
+  });
+
+  it('with no map fields, reports a problem inside an object at its full path', () => {
+    const parsed = GroupMembershipUpdateSchema.safeParse({
+      integration_type: 'Group',
+      integration_source: 'SDK',
+      handling_options: { respond_async: true },
+      integration_payload: {
+        externally_exposable_id: 'g1',
+        group_type: 'patientgroup',
+        members: { mode: 'appendOrRemove', entries: [{ uuid: 'p1', [SECRET]: true }] },
+      },
+    });
+    if (parsed.success) throw new Error('expected the schema to refuse the update');
+
+    const detail = rejectionDetail(parsed.error);
+
+    expect(detail).toBe(
+      'integration_payload.members.entries[0]: 1 unknown field (names withheld, see the message body)',
+    );
   });
 });
