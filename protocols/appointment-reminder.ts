@@ -49,6 +49,8 @@ export function nowOnWallClockOf(startTime: string, now: Date): string {
  *   and has not started. The dedupe key is per appointment and the Task applier creates a task
  *   once per key, so repeated runs are no-ops; they only catch up on a creation whose change event
  *   was lost.
+ * - On a change that moves an appointment (`start_time`): a `TaskUpdate` with the new title and
+ *   due date, plus the Task in case its creation was missed.
  * - On a change that cancels or deletes an appointment: closes its task (a `TaskUpdate` found by
  *   the same key). Any other appointment change sends nothing.
  *
@@ -59,9 +61,9 @@ export class AppointmentReminder extends Protocol {
   static readonly meta: ProtocolMeta = {
     key: 'appointment-reminder',
     title: 'Appointment reminder',
-    version: '1.1.0',
+    version: '1.2.0',
     description:
-      'A reminder task for the provider of each upcoming appointment (on its creation, and on scheduled recomputations, once per appointment); closes it when the appointment is cancelled or deleted.',
+      'A reminder task for the provider of each upcoming appointment (on its creation, and on scheduled recomputations, once per appointment); moves it when the appointment is rescheduled, closes it when the appointment is cancelled or deleted.',
     types: ['Task', 'TaskUpdate'],
     computeOnChangeTypes: ['appointment'],
     notificationOnly: true,
@@ -85,33 +87,73 @@ export class AppointmentReminder extends Protocol {
       result.addNarrative(`Reminder task closed for appointment ${ended}.`);
       return result;
     }
+    const rescheduled = this.rescheduledAppointment();
+    if (rescheduled) {
+      // The task is created once, so its creation alone would keep the old date: a TaskUpdate
+      // moves it. The Task is sent too, in case the creation's change event was lost (a no-op
+      // otherwise); the TaskUpdate waits for it on its queue's unknown-task grace.
+      const task = this.reminderTask(rescheduled, result);
+      const { title, due } = this.reminderSchedule(rescheduled);
+      this.setUpdates([
+        task,
+        updateTaskPayload({
+          patientKey: this.patient.patient.key,
+          dedupeKey: reminderDedupeKey(rescheduled.id),
+          title,
+          due,
+        }),
+      ]);
+      result.addNarrative(`Reminder task moved for appointment ${rescheduled.id}, due ${due}.`);
+      return result;
+    }
     const appointment = this.createdAppointment(result);
     if (appointment) this.setUpdates([this.reminderTask(appointment, result)]);
     return result;
   }
 
-  /** The Task for one appointment; the same payload (and dedupe key) from every path. */
-  private reminderTask(appointment: Appointment, result: ProtocolResult): Update {
+  /**
+   * The reminder's title and due date: 3 days before the appointment, or now when it is sooner
+   * than that (a task is never created overdue). With `result`, a narrative says when it is now.
+   */
+  private reminderSchedule(appointment: Appointment, result?: ProtocolResult) {
     const dueBeforeIt = shiftWallClock(appointment.startTime, -REMINDER_DAYS_BEFORE);
     const now = nowOnWallClockOf(appointment.startTime, this.now);
     // Both are kit datetimes on the same wall clock, so they compare as strings.
     const broughtForward = dueBeforeIt < now;
     const due = broughtForward ? now : dueBeforeIt;
-    result.addNarrative(`Reminder task sent for appointment ${appointment.id}.`);
     if (broughtForward) {
-      result.addNarrative(
+      result?.addNarrative(
         `Reminder for appointment ${appointment.id} due now (${due}), not ${REMINDER_DAYS_BEFORE} days before: the appointment is sooner than that.`,
       );
     }
+    return { title: `Appointment reminder for ${wallClockDate(appointment.startTime)}`, due };
+  }
+
+  /** The Task for one appointment; the same payload (and dedupe key) from every path. */
+  private reminderTask(appointment: Appointment, result: ProtocolResult): Update {
+    result.addNarrative(`Reminder task sent for appointment ${appointment.id}.`);
+    const { title, due } = this.reminderSchedule(appointment, result);
     return createTaskPayload({
       patientKey: this.patient.patient.key,
       createdByKey: appointment.providerKey,
       assigneeIdentifier: appointment.providerKey,
-      title: `Appointment reminder for ${wallClockDate(appointment.startTime)}`,
+      title,
       due,
       labels: [REMINDER_LABEL],
       dedupeKey: reminderDedupeKey(appointment.id),
     });
+  }
+
+  /**
+   * The appointment the triggering change moved (an update of its `start_time`), if it still
+   * takes place in the future.
+   */
+  private rescheduledAppointment(): Appointment | undefined {
+    const change = this.fieldChanges;
+    if (change?.model_name !== 'appointment' || change.created || change.deleted) return undefined;
+    if (newFieldValue(change, 'start_time') === undefined) return undefined;
+    const appointment = this.patient.appointments.find((a) => changeConcerns(change, a.id));
+    return appointment && this.isUpcoming(appointment) ? appointment : undefined;
   }
 
   /** Whether the appointment still takes place and has not started. */

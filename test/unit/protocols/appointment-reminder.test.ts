@@ -292,6 +292,58 @@ describe('AppointmentReminder on a scheduled recomputation (no change)', () => {
   });
 });
 
+describe('AppointmentReminder when an appointment is rescheduled', () => {
+  /** An update of the appointment's start time, as the platform sends it. */
+  const moved = (id: string, from: string, to: string): ChangeEvent => ({
+    ...syntheticChange({ model_name: 'appointment', canvas_id: id, created: false }),
+    fields: { start_time: [from, to] },
+  });
+
+  it('moves the task (TaskUpdate: title and due) and resends its creation in case it was missed', () => {
+    const run = runWithAppointments(
+      [appointment('a-1', '2024-03-10T09:00:00-05:00')],
+      moved('a-1', '2024-03-01T09:00:00', '2024-03-10T09:00:00'),
+    );
+
+    expect(run.updates.map((u) => u.integration_type)).toEqual(['Task', 'TaskUpdate']);
+    expect(run.updates.map(dueOf)).toEqual(['2024-03-07T09:00:00', '2024-03-07T09:00:00']);
+    expect(run.updates[1]).toMatchObject({
+      integration_payload: {
+        task: { dedupe_key: reminderDedupeKey('a-1') },
+        title: 'Appointment reminder for 2024-03-10',
+      },
+    });
+    expect(dedupeKeyOf(run.updates[0])).toBe(reminderDedupeKey('a-1'));
+    expect(run.result?.narratives).toEqual([
+      'Reminder task sent for appointment a-1.',
+      'Reminder task moved for appointment a-1, due 2024-03-07T09:00:00.',
+    ]);
+  });
+
+  it('brings the moved task forward to now when the new date is less than 3 days away', () => {
+    const run = runWithAppointments(
+      [appointment('a-1', '2024-02-02T09:00:00Z')],
+      moved('a-1', '2024-03-01T09:00:00', '2024-02-02T09:00:00'),
+    );
+
+    expect(run.updates.map(dueOf)).toEqual(['2024-02-01T12:00:00', '2024-02-01T12:00:00']);
+  });
+
+  it('sends nothing when the appointment was moved into the past or is not in the data', () => {
+    const past = runWithAppointments(
+      [appointment('a-1', '2024-01-10T09:00:00Z')],
+      moved('a-1', '2024-03-01T09:00:00', '2024-01-10T09:00:00'),
+    );
+    const unknown = runWithAppointments(
+      [appointment('a-1', '2024-03-10T09:00:00Z')],
+      moved('a-2', '2024-03-01T09:00:00', '2024-03-10T09:00:00'),
+    );
+
+    expect(past.updates).toEqual([]);
+    expect(unknown.updates).toEqual([]);
+  });
+});
+
 describe('AppointmentReminder due date', () => {
   it.each([
     // [start, expected due]: now is 2024-02-01T12:00:00Z, on the appointment's own wall clock.
