@@ -152,8 +152,14 @@ export class AppointmentReminder extends Protocol {
     const change = this.fieldChanges;
     if (change?.model_name !== 'appointment' || change.created || change.deleted) return undefined;
     if (newFieldValue(change, 'start_time') === undefined) return undefined;
-    const appointment = this.patient.appointments.find((a) => changeConcerns(change, a.id));
+    const appointment = this.changedAppointment();
     return appointment && this.isUpcoming(appointment) ? appointment : undefined;
+  }
+
+  /** The appointment the triggering change is about, as the patient data has it. */
+  private changedAppointment(): Appointment | undefined {
+    const change = this.fieldChanges;
+    return this.patient.appointments.find((a) => changeConcerns(change, a.id));
   }
 
   /** Whether the appointment still takes place and has not started. */
@@ -177,7 +183,7 @@ export class AppointmentReminder extends Protocol {
   private createdAppointment(result: ProtocolResult): Appointment | undefined {
     const change = this.fieldChanges;
     if (!isCreation(change, 'appointment')) return undefined;
-    const appointment = this.patient.appointments.find((a) => changeConcerns(change, a.id));
+    const appointment = this.changedAppointment();
     if (!appointment) {
       // Ids only: a narrative is shown to staff, and this one also explains the silence.
       result.addNarrative(
@@ -198,7 +204,7 @@ export class AppointmentReminder extends Protocol {
     if (change?.model_name !== 'appointment' || change.created) return undefined;
     const cancelled = newFieldValue(change, 'status') === 'cancelled';
     if (!change.deleted && !cancelled) return undefined;
-    const appointment = this.patient.appointments.find((a) => changeConcerns(change, a.id));
+    const appointment = this.changedAppointment();
     return appointment?.id ?? change.canvas_id ?? change.external_id ?? undefined;
   }
 }
