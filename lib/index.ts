@@ -4,6 +4,7 @@ export * from './fixtures';
 export * from './protocol';
 export {
   type CreateTaskInput,
+  type DateTimeInput,
   createTaskPayload,
   ensurePatientInGroup,
   ensurePatientNotInGroup,
