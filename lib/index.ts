@@ -4,8 +4,8 @@ export * from './fixtures';
 export * from './protocol';
 export {
   type CreateTaskInput,
-  type DateTimeInput,
   createTaskPayload,
+  type DateTimeInput,
   ensurePatientInGroup,
   ensurePatientNotInGroup,
   type TaskCommentInput,

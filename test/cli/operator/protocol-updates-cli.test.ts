@@ -167,7 +167,7 @@ describe('protocol-updates CLI (process, local stack)', () => {
       stderr: 'error: --status: must be one of OPEN, COMPLETED, CLOSED\n',
     });
     expect(badDate.stderr).toBe(
-      'error: --due-before: must be a real datetime formatted YYYY-MM-DDThh:mm:ss\n',
+      'error: --due-before: must be a real datetime formatted YYYY-MM-DDThh:mm:ss, optionally with .f to .ffffff and Z or ±hh:mm\n',
     );
   });
 
