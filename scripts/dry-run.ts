@@ -50,7 +50,7 @@ Change shorthand:
 Exit codes:
   0  the protocol ran (computed or not relevant)
   1  unexpected internal error
-  2  usage error (bad option, bad --now, bad change shorthand)
+  2  usage error (bad option, bad --now, bad change shorthand, bad --change-type)
   3  a file or folder was not found
   4  the fixture or change event is invalid (bad JSON, schema violation)
   5  the protocol file cannot be used (does not load, no protocol class, several without --protocol)
@@ -65,6 +65,8 @@ Examples:
   npm run dry-run -- protocols/diabetes-care-group.ts fixtures/patients/diabetic-with-appointment
   npm run dry-run -- protocols/appointment-reminder.ts fixtures/patients/diabetic-with-appointment \\
     --change appointment:created:appt-0001 --now 2024-02-01T12:00:00Z --json
+  npm run dry-run -- protocols/appointment-reminder.ts fixtures/patients/diabetic-with-appointment \\
+    --change ../shared/kit-fixtures/changes/appointment-created.json
 `;
 
 /** A failure the user can fix: a message and an exit code, no stack trace. */
