@@ -61,7 +61,8 @@ export function changeEnqueuedAt(record: SQSRecord): Date | undefined {
 
 /**
  * SQS-triggered by the changes queue: recomputes the changed patient with the protocols the
- * change impacts. A rejected event (malformed, unknown patient, invalid patient record) is logged
+ * change impacts. A rejected event (malformed, change type undeterminable, unknown patient,
+ * invalid patient record) is logged
  * with its reason, counted, and reported in `batchItemFailures`: SQS redelivers it up to
  * maxReceiveCount (which also covers a change racing its patient's first write), then moves it to
  * the changes DLQ, where it stays 14 days for an operator. Never retried forever, never dropped.
@@ -127,6 +128,9 @@ export function createComputeOnChangeHandler(dependencies: () => ComputeOnChange
       logger.info(COMPUTE_SUMMARY_MESSAGES.changeRecomputed, {
         messageId: record.messageId,
         patientKey: outcome.patientKey,
+        changeTypes: outcome.changeTypes,
+        // Counted, never named: a key is text from the message.
+        unknownFieldChangesKeys: outcome.unknownFieldChangesKeys,
         counts: outcome.counts,
       });
     };

@@ -5,6 +5,8 @@ import { inspect } from 'node:util';
 import { Command, CommanderError, Option } from 'commander';
 import {
   type ChangeEvent,
+  type ChangeType,
+  ChangeTypeSchema,
   computeProtocols,
   FixtureError,
   loadChangeEvent,
@@ -39,13 +41,16 @@ const EXIT = {
 const EXIT_HELP = `
 Change shorthand:
   <type>:<created|updated|deleted>:<id>   e.g. appointment:created:appt-0001, condition:updated:cond-0101
-  The id is the change's canvas_id; fields are empty. A file instead holds one JSON change event
-  (patient_key may be left out: it is the fixture patient's).
+  The id is the change's canvas_id; fields are empty. A file instead holds the kit's field_changes
+  object unchanged (as Canvas's "Field Changes" page shows it), or a changes-queue message (flat,
+  or the envelope with field_changes); patient_key may be left out: it is the fixture patient's.
+  The change types come from the file's change_types, else --change-type, else the model mapping
+  (docs/queue-contract.md); --change-type <type> is for a model the mapping does not know.
 
 Exit codes:
   0  the protocol ran (computed or not relevant)
   1  unexpected internal error
-  2  usage error (bad option, bad --now, bad change shorthand)
+  2  usage error (bad option, bad --now, bad change shorthand, bad --change-type)
   3  a file or folder was not found
   4  the fixture or change event is invalid (bad JSON, schema violation)
   5  the protocol file cannot be used (does not load, no protocol class, several without --protocol)
@@ -60,6 +65,8 @@ Examples:
   npm run dry-run -- protocols/diabetes-care-group.ts fixtures/patients/diabetic-with-appointment
   npm run dry-run -- protocols/appointment-reminder.ts fixtures/patients/diabetic-with-appointment \\
     --change appointment:created:appt-0001 --now 2024-02-01T12:00:00Z --json
+  npm run dry-run -- protocols/appointment-reminder.ts fixtures/patients/diabetic-with-appointment \\
+    --change ../shared/kit-fixtures/changes/appointment-created.json
 `;
 
 /** A failure the user can fix: a message and an exit code, no stack trace. */
@@ -74,6 +81,7 @@ class UserError extends Error {
 
 interface Options {
   change?: string;
+  changeType?: string[];
   now?: string;
   json?: boolean;
   protocol?: string;
@@ -85,6 +93,11 @@ async function main(argv: readonly string[]): Promise<number> {
     .argument('<protocol-file>', 'TypeScript file exporting a protocol class')
     .argument('<fixture-dir>', 'folder of JSON files, one per collection (patient.json, ...)')
     .option('--change <file-or-shorthand>', 'simulated change: a JSON file or <type>:<action>:<id>')
+    .option(
+      '--change-type <type>',
+      "the change's kit change type, for a model the mapping does not know (repeatable)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--now <iso>', 'the computation instant (ISO datetime; no offset: UTC); default: now')
     .option('--json', 'print one JSON object instead of text')
     .addOption(new Option('--protocol <name>', 'which protocol, when the file exports several'))
@@ -104,7 +117,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const now = parseNow(options.now);
   const protocolClass = await loadProtocolClass(protocolFile, options.protocol);
   const patient = await loadPatient(fixtureDir);
-  const change = options.change ? await loadChange(options.change, patient) : null;
+  const changeTypes = parseChangeTypes(options.changeType, options.change);
+  const change = options.change ? await loadChange(options.change, patient, changeTypes) : null;
 
   const [run] = computeProtocols({ protocols: [protocolClass], patient, change, now });
   if (!run) throw new Error('no run returned');
@@ -119,7 +133,14 @@ async function main(argv: readonly string[]): Promise<number> {
       ...(authorMessage === undefined ? {} : { authorMessage }),
       ...(thrown === undefined ? {} : { thrown }),
     };
-    const output = { ...run, error, patient: patient.patient.key, now: now.toISOString(), change };
+    const output = {
+      ...run,
+      error,
+      patient: patient.patient.key,
+      now: now.toISOString(),
+      change: change?.fieldChanges ?? null,
+      changeTypes: change?.changeTypes ?? [],
+    };
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
   } else {
     process.stdout.write(formatRun(run, patient, change, now));
@@ -214,11 +235,32 @@ async function loadPatient(folder: string): Promise<Patient> {
   }
 }
 
-async function loadChange(value: string, patient: Patient): Promise<ChangeEvent> {
+function parseChangeTypes(
+  values: readonly string[] | undefined,
+  change: string | undefined,
+): ChangeType[] | undefined {
+  if (values === undefined) return undefined;
+  if (change === undefined) throw new UserError(EXIT.usage, '--change-type goes with --change');
+  return values.map((value) => {
+    const parsed = ChangeTypeSchema.safeParse(value);
+    if (!parsed.success)
+      throw new UserError(EXIT.usage, `--change-type: unknown change type "${value}"`);
+    return parsed.data;
+  });
+}
+
+async function loadChange(
+  value: string,
+  patient: Patient,
+  changeTypes: readonly ChangeType[] | undefined,
+): Promise<ChangeEvent> {
   const key = patient.patient.key;
   try {
-    if (await isFile(value)) return await loadChangeEvent(value, key);
-    if (looksLikeChangeShorthand(value)) return parseChangeShorthand(value, key);
+    if (await isFile(value)) return await loadChangeEvent(value, key, { changeTypes });
+    if (looksLikeChangeShorthand(value)) {
+      if (changeTypes) throw new UserError(EXIT.usage, '--change-type goes with a change file');
+      return parseChangeShorthand(value, key);
+    }
   } catch (error) {
     if (error instanceof FixtureError && error.file === '--change')
       throw new UserError(EXIT.usage, error.message);
@@ -295,9 +337,10 @@ function formatUpdates(updates: readonly Update[]): string {
 
 function describeChange(change: ChangeEvent | null): string {
   if (!change) return 'none (scheduled recomputation)';
-  const action = change.deleted ? 'deleted' : change.created ? 'created' : 'updated';
-  const id = change.canvas_id ?? change.external_id ?? '-';
-  return `${change.model_name} ${action} (id ${id})`;
+  const fields = change.fieldChanges;
+  const action = fields.deleted ? 'deleted' : fields.created ? 'created' : 'updated';
+  const id = fields.canvas_id ?? fields.external_id ?? '-';
+  return `${fields.model_name} ${action} (id ${id}), change types ${change.changeTypes.join(', ')}`;
 }
 
 main(process.argv.slice(2)).then(

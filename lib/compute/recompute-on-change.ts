@@ -1,7 +1,5 @@
 import type { z } from 'zod';
-import { ChangeEventSchema } from '../../schemas';
-import type { ProtocolClass } from '../protocol';
-import { rejectionDetail } from '../validation-error';
+import { changeMessageDetail, type ProtocolClass, readChangeMessage } from '../protocol';
 import type { ComputeCounts } from './compute-counts';
 import { computePatientUpdates } from './compute-patient-updates';
 import type { ComputeLog, PatientSource, UpdateQueue } from './ports';
@@ -10,11 +8,15 @@ import { changeOrigin } from './update-id';
 /** Why a change event cannot be recomputed; retrying as-is does not help (except a race, below). */
 export type ChangeRejectionReason =
   | 'invalid-change-event'
+  | 'unknown-change-type'
   | 'unknown-patient'
   | 'invalid-patient-record';
 
 export interface RecomputeOnChangeInput {
-  /** The event as received (the SQS body parsed as JSON); validated here. */
+  /**
+   * The event as received (the SQS body parsed as JSON), in either form of docs/queue-contract.md
+   * (envelope or flat); validated here.
+   */
   event: unknown;
   /** Stable across redeliveries (the SQS message id): seeds the update ids. */
   changeId: string;
@@ -31,7 +33,14 @@ export interface RecomputeOnChangeInput {
 }
 
 export type ChangeOutcome =
-  | { status: 'recomputed'; patientKey: string; counts: ComputeCounts }
+  | {
+      status: 'recomputed';
+      patientKey: string;
+      counts: ComputeCounts;
+      /** The change types computed for, and the `field_changes` keys the kit does not document. */
+      changeTypes: readonly string[];
+      unknownFieldChangesKeys: number;
+    }
   | {
       status: 'rejected';
       reason: ChangeRejectionReason;
@@ -47,28 +56,24 @@ export type ChangeOutcome =
 /** Detail for a body that is not JSON; the parser's own message would quote the body. */
 export const CHANGE_BODY_NOT_JSON = 'the message body is not valid JSON';
 
-/** A change event's schema problems, safe to log: `fields` is keyed by the platform's names. */
+/** A flat change event's schema problems, safe to log: `fields` is keyed by the platform's names. */
 export function changeEventDetail(error: z.ZodError): string {
-  return rejectionDetail(error, ['fields']);
+  return changeMessageDetail(error);
 }
 
 /**
  * Recomputes one patient for one change event. Every registered protocol is passed to the runner
- * with the change; the runner computes those whose `computeOnChangeTypes` include the change's
- * type and marks the others `not_relevant` (no updates). A rejected event is returned, not thrown,
+ * with the change; the runner computes those whose `computeOnChangeTypes` include one of the
+ * change's types (named by the message, else mapped from its model) and marks the others
+ * `not_relevant` (no updates). An event whose change type cannot be determined computes nothing
+ * (`unknown-change-type`). A rejected event is returned, not thrown,
  * so the handler can log and count it by reason before reporting it failed.
  */
 export async function recomputeOnChange(input: RecomputeOnChangeInput): Promise<ChangeOutcome> {
-  const parsed = ChangeEventSchema.safeParse(input.event);
-  if (!parsed.success) {
-    return {
-      status: 'rejected',
-      reason: 'invalid-change-event',
-      detail: changeEventDetail(parsed.error),
-    };
-  }
-  const change = parsed.data;
-  const patientKey = change.patient_key;
+  const read = readChangeMessage(input.event);
+  if (!read.ok) return { status: 'rejected', reason: read.reason, detail: read.detail };
+  const { change } = read;
+  const patientKey = change.patientKey;
   const record = await input.patients.getPatient(patientKey);
   if (!record) {
     return { status: 'rejected', reason: 'unknown-patient', detail: 'no such patient' };
@@ -90,5 +95,11 @@ export async function recomputeOnChange(input: RecomputeOnChangeInput): Promise<
     log: input.log,
   });
   await input.updates.enqueue(computed.updates);
-  return { status: 'recomputed', patientKey, counts: computed.counts };
+  return {
+    status: 'recomputed',
+    patientKey,
+    counts: computed.counts,
+    changeTypes: change.changeTypes,
+    unknownFieldChangesKeys: read.unknownKeys,
+  };
 }

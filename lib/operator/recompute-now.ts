@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  type ChangeEvent,
-  ChangeEventSchema,
   type ChangeType,
   ChangeTypeSchema,
+  type FlatChangeEvent,
+  FlatChangeEventSchema,
 } from '../../schemas';
 import {
   type ComputeJobQueue,
@@ -75,7 +75,8 @@ export async function recomputePatientNow(
     throw new OperatorError('invalid-argument', `--change-type: ${typed.error.issues[0]?.message}`);
   if (!(await deps.patientExists(patientKey)))
     throw new OperatorError('not-found', 'no patient with the given patientKey');
-  const change: ChangeEvent = ChangeEventSchema.parse({
+  // The flat form: the change type's own model, which the model mapping maps to that type.
+  const change: FlatChangeEvent = FlatChangeEventSchema.parse({
     patient_key: patientKey,
     model_name: typed.data,
     created: false,

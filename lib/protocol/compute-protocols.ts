@@ -113,7 +113,7 @@ export function computeProtocols(input: ComputeProtocolsInput): ProtocolRun[] {
   } catch (error) {
     throw new ComputeInputError('invalid-now', (error as Error).message);
   }
-  if (change && change.patient_key !== patient.patient.key)
+  if (change && change.patientKey !== patient.patient.key)
     throw new ComputeInputError('patient-mismatch', 'change: concerns another patient');
 
   return protocols.map((protocolClass) => runOne(protocolClass, patient, change, now));

@@ -3,6 +3,7 @@ import {
   type ChangeEvent,
   type ChangeType,
   ChangeTypeSchema,
+  type FieldChanges,
   type Patient,
   type Update,
 } from '../../schemas';
@@ -43,7 +44,10 @@ export const ProtocolMetaSchema = z.object({
 /** Everything a protocol computes over, injected by the runner. */
 export interface ProtocolContext {
   patient: Patient;
-  /** The change that triggered this computation; null or absent for a scheduled one. */
+  /**
+   * The change that triggered this computation (read from a changes-queue message by
+   * `readChangeMessage`); null or absent for a scheduled one.
+   */
   change?: ChangeEvent | null;
   /** The computation's instant; a string is an ISO datetime (no offset: UTC). */
   now: Date | string;
@@ -72,8 +76,18 @@ export function protocolKey(protocolClass: Pick<ProtocolClass, 'meta' | 'name'>)
 export abstract class Protocol {
   /** The patient's data; `this.patient.patient.key` is the patient key. */
   readonly patient: Patient;
-  /** The change that triggered the computation (the kit's `field_changes`), or null. */
-  readonly fieldChanges: ChangeEvent | null;
+  /**
+   * The change that triggered the computation: the kit's `field_changes` object as Canvas sent it
+   * (`model_name`, `created`, `deleted`, `fields`, `canvas_id`, `external_id`,
+   * `external_identifiers`, and any key the platform adds), or null. `model_name` is the changed
+   * model (`appointment`, `notestatechangeevent`, ...), not the change type: see `changeTypes`.
+   */
+  readonly fieldChanges: FieldChanges | null;
+  /**
+   * The change types the triggering change stands for (what the kit's `impacted_by_changes` is
+   * given), e.g. `['appointment']` for a `notestatechangeevent`; empty for a scheduled run.
+   */
+  readonly changeTypes: readonly ChangeType[];
   /** The computation's instant. Use it, never the clock, so runs are reproducible. */
   readonly now: Date;
 
@@ -82,7 +96,8 @@ export abstract class Protocol {
 
   constructor(context: ProtocolContext) {
     this.patient = context.patient;
-    this.fieldChanges = context.change ?? null;
+    this.fieldChanges = context.change?.fieldChanges ?? null;
+    this.changeTypes = changeTypesOf(context.change);
     this.now = toInstant(context.now);
   }
 
@@ -96,7 +111,7 @@ export abstract class Protocol {
 
   /** Whether the triggering change concerns this protocol (see `impactedByChanges`). */
   impactedByChanges(): boolean {
-    return impactedByChanges(this.meta.computeOnChangeTypes, changeTypesOf(this.fieldChanges));
+    return impactedByChanges(this.meta.computeOnChangeTypes, this.changeTypes);
   }
 
   /**

@@ -74,6 +74,122 @@ describe('dry-run CLI', () => {
     expect(json(out.stdout).updates).toHaveLength(1);
   });
 
+  it("takes the kit's field_changes object unchanged (the documented change event), the patient from the fixture", () => {
+    const kitChange = join(
+      ROOT,
+      '..',
+      'shared',
+      'kit-fixtures',
+      'changes',
+      'appointment-created.json',
+    );
+    const out = dryRun(REMINDER, DIABETIC, '--change', kitChange, ...NOW, '--json');
+
+    expect(out.code).toBe(0);
+    expect(out.stderr).toBe('');
+    const run = json(out.stdout);
+    expect(run).toMatchObject({
+      status: 'computed',
+      patient: 'fixture-patient-0001',
+      changeTypes: ['appointment'],
+      change: { model_name: 'appointment', canvas_id: 14, external_identifiers: null },
+    });
+    // Appointment 14 is not the fixture patient's: the reminder says so and sends nothing.
+    expect(run.updates).toEqual([]);
+    expect(run.result.narratives).toEqual([
+      "Appointment 14 not found in the patient's appointments; no reminder sent.",
+    ]);
+    const text = dryRun(REMINDER, DIABETIC, '--change', kitChange, ...NOW);
+    expect(text.stdout).toMatch(
+      /^change: +appointment created \(id 14\), change types appointment$/m,
+    );
+  });
+
+  it('maps a notestatechangeevent to the appointment change type', async () => {
+    const file = join(folder, 'note-state.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        model_name: 'notestatechangeevent',
+        created: true,
+        deleted: false,
+        fields: { state: [null, 'CVD'] },
+        canvas_id: 3,
+        external_id: null,
+        external_identifiers: null,
+      }),
+    );
+    const out = dryRun(REMINDER, DIABETIC, '--change', file, ...NOW, '--json');
+
+    expect(out.code).toBe(0);
+    expect(json(out.stdout)).toMatchObject({ status: 'computed', changeTypes: ['appointment'] });
+  });
+
+  it('needs --change-type for a model the mapping does not know, and refuses a bad one', async () => {
+    const file = join(folder, 'new-model.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        model_name: 'newmodel',
+        created: true,
+        deleted: false,
+        fields: {},
+        canvas_id: 'appt-0001',
+        external_id: null,
+      }),
+    );
+
+    const without = dryRun(REMINDER, DIABETIC, '--change', file, ...NOW);
+    expect(without.code).toBe(4);
+    expect(without.stderr).toContain(
+      'model_name: no change type is known for model "newmodel"; give --change-type <type>',
+    );
+
+    const typed = dryRun(
+      REMINDER,
+      DIABETIC,
+      '--change',
+      file,
+      '--change-type',
+      'appointment',
+      ...NOW,
+      '--json',
+    );
+    expect(typed.code).toBe(0);
+    expect(json(typed.stdout)).toMatchObject({ status: 'computed', changeTypes: ['appointment'] });
+
+    const other = dryRun(
+      REMINDER,
+      DIABETIC,
+      '--change',
+      file,
+      '--change-type',
+      'condition',
+      ...NOW,
+      '--json',
+    );
+    expect(json(other.stdout)).toMatchObject({
+      status: 'not_relevant',
+      changeTypes: ['condition'],
+    });
+
+    const bad = dryRun(
+      REMINDER,
+      DIABETIC,
+      '--change',
+      file,
+      '--change-type',
+      'appointments',
+      ...NOW,
+    );
+    expect(bad).toMatchObject({
+      code: 2,
+      stderr: 'error: --change-type: unknown change type "appointments"\n',
+    });
+    const alone = dryRun(REMINDER, DIABETIC, '--change-type', 'appointment', ...NOW);
+    expect(alone).toMatchObject({ code: 2, stderr: 'error: --change-type goes with --change\n' });
+  });
+
   it('shows the TaskUpdate that closes the reminder for the cancellation fixture', () => {
     const out = dryRun(
       REMINDER,

@@ -17,7 +17,7 @@ import {
   taskCommentPayload,
   updateTaskPayload,
 } from '../../lib/update-helpers';
-import type { ChangeEvent, GroupMembershipUpdate, PatientInput } from '../../schemas';
+import type { FlatChangeEvent, GroupMembershipUpdate, PatientInput } from '../../schemas';
 import { ComputeJobSchema } from '../../schemas';
 import {
   drainQueue,
@@ -196,7 +196,7 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
 
   it('computeOnChange recomputes on a condition change, a new and a cancelled appointment', async () => {
     const patientKey = patientWithAppointment().patient.key;
-    const change = (overrides: Partial<ChangeEvent>): ChangeEvent => ({
+    const change = (overrides: Partial<FlatChangeEvent>): FlatChangeEvent => ({
       patient_key: patientKey,
       model_name: 'appointment',
       created: true,

@@ -17,13 +17,17 @@ describe('parseChangeShorthand', () => {
     const change = parseChangeShorthand(text, 'p1');
 
     expect(change).toEqual({
-      patient_key: 'p1',
-      model_name: model,
-      created,
-      deleted,
-      fields: {},
-      canvas_id: id,
-      external_id: null,
+      patientKey: 'p1',
+      changeTypes: [model],
+      fieldChanges: {
+        model_name: model,
+        created,
+        deleted,
+        fields: {},
+        canvas_id: id,
+        external_id: null,
+        external_identifiers: null,
+      },
     });
   });
 
@@ -67,7 +71,27 @@ describe('loadChangeEvent', () => {
 
     const change = await loadChangeEvent(file, 'p1');
 
-    expect(change).toEqual({ patient_key: 'p1', ...EVENT });
+    expect(change).toEqual({ patientKey: 'p1', changeTypes: ['condition'], fieldChanges: EVENT });
+  });
+
+  it('reads the kit field_changes object unchanged (the documented change event)', async () => {
+    const kit = join(__dirname, '../../../shared/kit-fixtures/changes/appointment-created.json');
+    const change = await loadChangeEvent(kit, 'p1');
+
+    expect(change.changeTypes).toEqual(['appointment']);
+    expect(change.fieldChanges).toMatchObject({ model_name: 'appointment', canvas_id: 14 });
+    expect(change.fieldChanges.external_identifiers).toBeNull();
+  });
+
+  it('reads the envelope form, and takes the given change types for a model it does not know', async () => {
+    const file = join(folder, 'change.json');
+    await writeFile(file, JSON.stringify({ field_changes: { ...EVENT, model_name: 'newmodel' } }));
+
+    await expect(loadChangeEvent(file, 'p1')).rejects.toThrow(
+      /change\.json: field_changes\.model_name: no change type is known for model "newmodel"; give --change-type/,
+    );
+    const change = await loadChangeEvent(file, 'p1', { changeTypes: ['lab_report'] });
+    expect(change.changeTypes).toEqual(['lab_report']);
   });
 
   it("refuses another patient's change", async () => {
@@ -79,12 +103,12 @@ describe('loadChangeEvent', () => {
 
   it('names the file and the field of an invalid event', async () => {
     const file = join(folder, 'change.json');
-    await writeFile(file, JSON.stringify({ ...EVENT, model_name: 'labs' }));
+    await writeFile(file, JSON.stringify({ ...EVENT, created: 'labs' }));
 
     const error = await loadChangeEvent(file, 'p1').catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(FixtureError);
-    expect((error as FixtureError).fields).toEqual(['model_name']);
-    expect((error as FixtureError).message).toContain('change.json: model_name:');
+    expect((error as FixtureError).fields).toEqual(['created']);
+    expect((error as FixtureError).message).toContain('change.json: created:');
   });
 });

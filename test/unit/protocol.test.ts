@@ -88,9 +88,22 @@ describe('Protocol', () => {
     const protocol = new Probe({ patient, change, now: NOW });
 
     expect(protocol.patient.patient.key).toBe('test-patient-0001');
-    expect(protocol.fieldChanges).toBe(change);
+    expect(protocol.fieldChanges).toBe(change.fieldChanges);
+    expect(protocol.changeTypes).toEqual(['condition']);
     expect(protocol.now.toISOString()).toBe('2024-02-01T12:00:00.000Z');
     expect(protocol.meta).toBe(Probe.meta);
+  });
+
+  it('has no change types on a scheduled run, and the mapped ones for a model that stands for a type', () => {
+    const patient = syntheticPatient();
+    expect(new Probe({ patient, now: NOW }).changeTypes).toEqual([]);
+    const noteState = new Probe({
+      patient,
+      change: syntheticChange({ model_name: 'notestatechangeevent' }),
+      now: NOW,
+    });
+    expect(noteState.fieldChanges?.model_name).toBe('notestatechangeevent');
+    expect(noteState.changeTypes).toEqual(['appointment']);
   });
 
   it('has a null fieldChanges for a scheduled computation', () => {
@@ -240,21 +253,34 @@ describe('change helpers', () => {
     external_id: 'ext-17',
   });
 
+  const fields = change.fieldChanges;
+
   it('read a change like the kit', () => {
     expect(changeTypesOf(change)).toEqual(['appointment']);
     expect(changeTypesOf(null)).toEqual([]);
-    expect(newFieldValue(change, 'start_time')).toBe('2024-02-09T09:30:00');
-    expect(oldFieldValue(change, 'start_time')).toBeNull();
-    expect(newFieldValue(change, 'status')).toBeUndefined();
-    expect(isCreation(change, 'appointment')).toBe(true);
-    expect(isCreation({ ...change, deleted: true }, 'appointment')).toBe(false);
-    expect(isCreation(change, 'condition')).toBe(false);
+    expect(newFieldValue(fields, 'start_time')).toBe('2024-02-09T09:30:00');
+    expect(oldFieldValue(fields, 'start_time')).toBeNull();
+    expect(newFieldValue(fields, 'status')).toBeUndefined();
+    // Only the fields the platform sent: not the object's inherited properties.
+    expect(newFieldValue(fields, 'toString')).toBeUndefined();
+    expect(newFieldValue(fields, 'constructor')).toBeUndefined();
+    expect(isCreation(fields, 'appointment')).toBe(true);
+    expect(isCreation({ ...fields, deleted: true }, 'appointment')).toBe(false);
+    expect(isCreation(fields, 'condition')).toBe(false);
+  });
+
+  it('tell a creation of the type own model from one of a model that stands for it', () => {
+    const billing = syntheticChange({ model_name: 'billinglineitem' }).fieldChanges;
+    const noteState = syntheticChange({ model_name: 'notestatechangeevent' });
+    expect(isCreation(billing, 'billing_line_item')).toBe(true);
+    expect(changeTypesOf(noteState)).toEqual(['appointment']);
+    expect(isCreation(noteState.fieldChanges, 'appointment')).toBe(false);
   });
 
   it('match a record by canvas_id or external_id, as text', () => {
-    expect(changeConcerns(change, '17')).toBe(true);
-    expect(changeConcerns(change, 'ext-17')).toBe(true);
-    expect(changeConcerns(change, 18)).toBe(false);
+    expect(changeConcerns(fields, '17')).toBe(true);
+    expect(changeConcerns(fields, 'ext-17')).toBe(true);
+    expect(changeConcerns(fields, 18)).toBe(false);
     expect(changeConcerns(null, 17)).toBe(false);
   });
 

@@ -1,28 +1,54 @@
 import { changeEventDetail } from '../../lib/compute';
+import { changeMessageDetail } from '../../lib/protocol';
 import { rejectionDetail } from '../../lib/validation-error';
-import { ChangeEventSchema, ComputeJobSchema, GroupMembershipUpdateSchema } from '../../schemas';
+import {
+  ChangeEnvelopeSchema,
+  ComputeJobSchema,
+  FlatChangeEventSchema,
+  GroupMembershipUpdateSchema,
+} from '../../schemas';
 
 const SECRET = 'Jane Canary Doe';
 
+const VALID_FIELD_CHANGES = {
+  model_name: 'appointment',
+  created: true,
+  deleted: false,
+  fields: {},
+  canvas_id: 1,
+  external_id: null,
+};
+const VALID = { patient_key: 'p1', ...VALID_FIELD_CHANGES };
+
 function changeError(event: Record<string, unknown>) {
-  const parsed = ChangeEventSchema.safeParse({
-    patient_key: 'p1',
-    model_name: 'appointment',
-    created: true,
-    deleted: false,
-    fields: {},
-    canvas_id: 1,
-    external_id: null,
-    ...event,
-  });
+  const parsed = FlatChangeEventSchema.safeParse({ ...VALID, ...event });
   if (parsed.success) throw new Error('expected the schema to refuse the event');
   return parsed.error;
 }
 
 describe('rejection details of change events, compute jobs and updates', () => {
-  it('counts unknown keys instead of naming them', () => {
-    const detail = changeEventDetail(changeError({ [SECRET]: 1, [`${SECRET} 2`]: 2 }));
+  it('counts unknown envelope keys instead of naming them (field_changes keeps its unknown ones)', () => {
+    expect(FlatChangeEventSchema.safeParse({ ...VALID, [SECRET]: 1 }).success).toBe(true);
+    const parsed = ChangeEnvelopeSchema.safeParse({
+      patient_key: 'p1',
+      field_changes: VALID_FIELD_CHANGES,
+      [SECRET]: 1,
+      [`${SECRET} 2`]: 2,
+    });
+    if (parsed.success) throw new Error('expected the schema to refuse the envelope');
+    const detail = changeMessageDetail(parsed.error, 'field_changes.');
     expect(detail).toBe('(message): 2 unknown fields (names withheld, see the message body)');
+  });
+
+  it('reports a bad value under the envelope field_changes.fields there, the field name withheld', () => {
+    const parsed = ChangeEnvelopeSchema.safeParse({
+      patient_key: 'p1',
+      field_changes: { ...VALID_FIELD_CHANGES, fields: { [SECRET]: 'x', [`${SECRET}2`]: 'y' } },
+    });
+    if (parsed.success) throw new Error('expected the schema to refuse the envelope');
+    expect(changeMessageDetail(parsed.error, 'field_changes.')).toBe(
+      'field_changes.fields: must be a pair [old, new] (key withheld)',
+    );
   });
 
   it('reports a bad value under `fields` at `fields`, the field name withheld', () => {
@@ -33,8 +59,8 @@ describe('rejection details of change events, compute jobs and updates', () => {
   });
 
   it('keeps the schema paths and messages of the other fields, never the values', () => {
-    const detail = changeEventDetail(changeError({ model_name: SECRET, created: SECRET }));
-    expect(detail).toContain('model_name: must be one of the kit change types');
+    const detail = changeEventDetail(changeError({ model_name: 7, created: SECRET }));
+    expect(detail).toContain('model_name: must be a string');
     expect(detail).toContain('created: must be a boolean');
     expect(detail).not.toContain(SECRET);
   });

@@ -1,5 +1,5 @@
 import { handler as computeOnChange } from '../../../handlers/compute-on-change';
-import type { ChangeEvent, PatientInput } from '../../../schemas';
+import type { FlatChangeEvent, PatientInput } from '../../../schemas';
 import { CreateTaskUpdateSchema, UpdateTaskUpdateSchema } from '../../../schemas';
 import type { TestStack } from '../../support/local-stack';
 import { useTestStack } from '../../support/use-test-stack';
@@ -32,7 +32,7 @@ function patientWithAppointment(): PatientInput {
 
 const patientKey = patientWithAppointment().patient.key;
 
-function changeOf(overrides: Partial<ChangeEvent>): ChangeEvent {
+function changeOf(overrides: Partial<FlatChangeEvent>): FlatChangeEvent {
   return {
     patient_key: patientKey,
     model_name: 'appointment',

@@ -27,7 +27,7 @@ import {
 } from '../../../lib/operator';
 import { ensurePatientInGroup } from '../../../lib/update-helpers';
 import { loadServerlessConfig } from '../../../local/serverless-config';
-import { ChangeEventSchema, ComputeJobSchema, UPDATE_TYPES } from '../../../schemas';
+import { ComputeJobSchema, FlatChangeEventSchema, UPDATE_TYPES } from '../../../schemas';
 import { TEST_STAGE, type TestStack } from '../../support/local-stack';
 import { seedPatient } from '../../support/seed';
 import { drain, type QueueRef, receiveMessages, takeAll } from '../../support/sqs-driver';
@@ -319,7 +319,7 @@ describe('recompute now (local stack)', () => {
 
     expect(result.changeType).toBe('patient');
     expect(message?.MessageId).toBe(result.messageId);
-    expect(ChangeEventSchema.parse(JSON.parse(String(message?.Body)))).toEqual({
+    expect(FlatChangeEventSchema.parse(JSON.parse(String(message?.Body)))).toEqual({
       patient_key: 'p-recompute',
       model_name: 'patient',
       created: false,

@@ -1,10 +1,10 @@
 import { recomputeOnChange, SILENT_LOG } from '../../../lib/compute';
-import type { ChangeEvent } from '../../../schemas';
+import type { FlatChangeEvent } from '../../../schemas';
 import { GroupEveryone, InMemoryPatientSource, InMemoryUpdateQueue, TwoTasks } from './fakes';
 
 const computedAt = new Date('2024-03-02T10:00:00Z');
 
-function change(overrides: Partial<ChangeEvent> = {}): ChangeEvent {
+function change(overrides: Partial<FlatChangeEvent> = {}): FlatChangeEvent {
   return {
     patient_key: 'p1',
     model_name: 'appointment',
@@ -71,13 +71,52 @@ describe('recomputeOnChange', () => {
   });
 
   it('rejects a malformed event naming the fields, not the values', async () => {
-    const { outcome } = await recompute({ ...change(), model_name: 'secret-value', extra: 'x' });
+    const { outcome } = await recompute({ ...change(), created: 'secret-value', extra: 'x' });
     expect(outcome).toMatchObject({ status: 'rejected', reason: 'invalid-change-event' });
     const detail = (outcome as { detail: string }).detail;
-    expect(detail).toContain('model_name');
+    expect(detail).toContain('created');
     expect(detail).not.toContain('secret-value');
 
     expect((await recompute(undefined)).outcome).toMatchObject({ reason: 'invalid-change-event' });
+  });
+
+  it('rejects an event whose change type cannot be determined, computing nothing', async () => {
+    const { outcome, updates } = await recompute(change({ model_name: 'secret-model' }));
+    expect(outcome).toMatchObject({ status: 'rejected', reason: 'unknown-change-type' });
+    expect((outcome as { detail: string }).detail).not.toContain('secret-model');
+    expect(updates.sent).toEqual([]);
+  });
+
+  it('computes the kit field_changes object in the envelope, for the change types it names', async () => {
+    const kit = { ...change(), external_identifiers: null, added_later: 1 };
+    const { patient_key, ...fieldChanges } = kit;
+    const { outcome, updates } = await recompute({
+      patient_key,
+      change_types: ['condition'],
+      field_changes: { ...fieldChanges, model_name: 'somethingnew' },
+    });
+    expect(outcome).toMatchObject({
+      status: 'recomputed',
+      changeTypes: ['condition'],
+      unknownFieldChangesKeys: 1,
+      counts: { computed: 1, notRelevant: 1 },
+    });
+    expect(updates.sent.map((u) => u.type)).toEqual(['Group']);
+  });
+
+  it('a notestatechangeevent recomputes the appointment protocols', async () => {
+    const { outcome } = await recompute(
+      change({
+        model_name: 'notestatechangeevent',
+        created: false,
+        fields: { state: ['BKD', 'CVD'] },
+      }),
+    );
+    expect(outcome).toMatchObject({
+      status: 'recomputed',
+      changeTypes: ['appointment'],
+      counts: { computed: 1, notRelevant: 1 },
+    });
   });
 
   it('rejects a patient record the schema refuses', async () => {

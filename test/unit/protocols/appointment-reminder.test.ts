@@ -35,15 +35,21 @@ async function runFor(
 /** An update of the appointment's status, as the platform sends it. */
 const statusChanged =
   (id: string, from: string, to: string) =>
-  (patient: Patient): ChangeEvent => ({
-    ...parseChangeShorthand(`appointment:updated:${id}`, patient.patient.key),
-    fields: { status: [from, to] },
-  });
+  (patient: Patient): ChangeEvent => {
+    const change = parseChangeShorthand(`appointment:updated:${id}`, patient.patient.key);
+    return { ...change, fieldChanges: { ...change.fieldChanges, fields: { status: [from, to] } } };
+  };
 
 const created = (id: string) => (patient: Patient) =>
   parseChangeShorthand(`appointment:created:${id}`, patient.patient.key);
 
 const scheduled = () => null;
+
+/** The change with no canvas_id, only an external_id. */
+const byExternal = (change: ChangeEvent, externalId: string): ChangeEvent => ({
+  ...change,
+  fieldChanges: { ...change.fieldChanges, canvas_id: null, external_id: externalId },
+});
 
 /** Runs the reminder over a synthetic patient with these appointments. */
 function runWithAppointments(
@@ -111,11 +117,9 @@ describe('AppointmentReminder', () => {
   });
 
   it('finds the appointment by external_id and by a numeric id', async () => {
-    const byExternalId = await runFor('diabetic-with-appointment', (patient) => ({
-      ...created('x')(patient),
-      canvas_id: null,
-      external_id: 'appt-0001',
-    }));
+    const byExternalId = await runFor('diabetic-with-appointment', (patient) =>
+      byExternal(created('x')(patient), 'appt-0001'),
+    );
     const numeric = await runFor('resolved-diabetes-cancelled-appointment', created('1202'));
 
     expect(byExternalId.updates).toHaveLength(1);
@@ -294,10 +298,13 @@ describe('AppointmentReminder on a scheduled recomputation (no change)', () => {
 
 describe('AppointmentReminder when an appointment is rescheduled', () => {
   /** An update of the appointment's start time, as the platform sends it. */
-  const moved = (id: string, from: string, to: string): ChangeEvent => ({
-    ...syntheticChange({ model_name: 'appointment', canvas_id: id, created: false }),
-    fields: { start_time: [from, to] },
-  });
+  const moved = (id: string, from: string, to: string): ChangeEvent =>
+    syntheticChange({
+      model_name: 'appointment',
+      canvas_id: id,
+      created: false,
+      fields: { start_time: [from, to] },
+    });
 
   it('moves the task (TaskUpdate: title and due) and resends its creation in case it was missed', () => {
     const run = runWithAppointments(
@@ -394,11 +401,9 @@ describe('nowOnWallClockOf', () => {
 describe('AppointmentReminder narratives', () => {
   it('says when the created appointment is not in the patient data, by id only', async () => {
     const byCanvasId = await runFor('diabetic-with-appointment', created('appt-9999'));
-    const byExternalId = await runFor('diabetic-with-appointment', (patient) => ({
-      ...created('x')(patient),
-      canvas_id: null,
-      external_id: 'ext-4242',
-    }));
+    const byExternalId = await runFor('diabetic-with-appointment', (patient) =>
+      byExternal(created('x')(patient), 'ext-4242'),
+    );
 
     expect(byCanvasId.updates).toEqual([]);
     expect(byCanvasId.result?.narratives).toEqual([

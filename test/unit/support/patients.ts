@@ -1,4 +1,12 @@
-import { type ChangeEvent, type Patient, type PatientInput, PatientSchema } from '../../../lib';
+import {
+  type ChangeEvent,
+  type ChangeType,
+  type FlatChangeEvent,
+  type Patient,
+  type PatientInput,
+  PatientSchema,
+  readChangeMessage,
+} from '../../../lib';
 
 /** A synthetic patient; collections default to empty. */
 export function syntheticPatient(overrides: Partial<PatientInput> = {}): Patient {
@@ -14,8 +22,8 @@ export function syntheticPatient(overrides: Partial<PatientInput> = {}): Patient
   });
 }
 
-/** A change event for the synthetic patient. */
-export function syntheticChange(overrides: Partial<ChangeEvent> = {}): ChangeEvent {
+/** A flat changes-queue message for the synthetic patient (`patient_key` beside the kit's keys). */
+export function syntheticFlatChange(overrides: Partial<FlatChangeEvent> = {}): FlatChangeEvent {
   return {
     patient_key: 'test-patient-0001',
     model_name: 'appointment',
@@ -26,4 +34,17 @@ export function syntheticChange(overrides: Partial<ChangeEvent> = {}): ChangeEve
     external_id: null,
     ...overrides,
   };
+}
+
+/**
+ * A change event for the synthetic patient, as the runner takes it: the flat message read the way
+ * the compute Lambda reads it (change types from the model mapping unless `changeTypes` is given).
+ */
+export function syntheticChange(
+  overrides: Partial<FlatChangeEvent> = {},
+  changeTypes?: readonly ChangeType[],
+): ChangeEvent {
+  const read = readChangeMessage(syntheticFlatChange(overrides), { changeTypes });
+  if (!read.ok) throw new Error(`syntheticChange: ${read.reason}: ${read.detail}`);
+  return read.change;
 }
