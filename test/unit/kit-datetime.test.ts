@@ -9,6 +9,8 @@ import {
   UpdateTaskUpdateSchema,
   updateTaskPayload,
 } from '../../lib';
+import { taskItemFor } from '../../lib/apply/apply-task';
+import { taskCommentItemFor } from '../../lib/apply/apply-task-comment';
 import { describeProblems, problemsFromZod } from '../../lib/validation-error';
 
 const RULE =
@@ -213,5 +215,50 @@ describe('update messages stay strict otherwise', () => {
     body.patient_identifer = body.patient_identifier;
     delete body.patient_identifier;
     expect(problemsOf(body)).toMatch(/patient_identifier: .*; \(message\): Unrecognized key/);
+  });
+});
+
+describe('the stored shape: as sent, and the UTC instant beside it', () => {
+  const meta = { updateId: 'u-1', version: 1_700_000_000_000 };
+  const at = new Date('2026-12-01T10:00:00Z');
+
+  it('a task keeps due and created as sent, with dueInstant and createdInstant', () => {
+    const item = taskItemFor(
+      createTaskPayload({
+        patientKey: 'p',
+        createdByKey: 's',
+        due: '2035-04-07T09:30:00-05:00',
+        created: '2026-12-01T08:20:11.123456+00:00',
+      }),
+      meta,
+      at,
+    );
+    expect(item).toMatchObject({
+      due: '2035-04-07T09:30:00-05:00',
+      dueInstant: '2035-04-07T14:30:00.000000Z',
+      created: '2026-12-01T08:20:11.123456+00:00',
+      createdInstant: '2026-12-01T08:20:11.123456Z',
+    });
+    const bare = taskItemFor(createTaskPayload({ patientKey: 'p', createdByKey: 's' }), meta, at);
+    expect(Object.keys(bare)).not.toEqual(expect.arrayContaining(['dueInstant']));
+    expect(Object.keys(bare)).not.toEqual(expect.arrayContaining(['createdInstant']));
+  });
+
+  it('a comment keeps created as sent, with createdInstant', () => {
+    const item = taskCommentItemFor(
+      taskCommentPayload({
+        patientKey: 'p',
+        taskId: 't',
+        createdByKey: 's',
+        body: 'b',
+        created: '2026-12-01T13:50:11.000005+05:30',
+      }),
+      meta,
+      at,
+    );
+    expect(item).toMatchObject({
+      created: '2026-12-01T13:50:11.000005+05:30',
+      createdInstant: '2026-12-01T08:20:11.000005Z',
+    });
   });
 });
