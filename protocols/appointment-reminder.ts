@@ -159,7 +159,7 @@ export class AppointmentReminder extends Protocol {
   /** The appointment the triggering change is about, as the patient data has it. */
   private changedAppointment(): Appointment | undefined {
     const change = this.fieldChanges;
-    return this.patient.appointments.find((a) => changeConcerns(change, a.id));
+    return this.patient.appointments.filter((a) => changeConcerns(change, a.id)).first();
   }
 
   /** Whether the appointment still takes place and has not started. */
@@ -176,7 +176,7 @@ export class AppointmentReminder extends Protocol {
    * the unknown-task kind.
    */
   private upcomingAppointments(): Appointment[] {
-    return this.patient.appointments.filter((a) => this.isUpcoming(a));
+    return this.patient.appointments.filter((a) => this.isUpcoming(a)).toArray();
   }
 
   /** The appointment the triggering change created, if it still takes place in the future. */

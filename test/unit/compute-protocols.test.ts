@@ -125,6 +125,7 @@ describe('computeProtocols', () => {
         result: {
           status: 'due',
           narratives: ['joined'],
+          recommendations: [],
           dueIn: 3,
           daysOfNotice: 30,
           nextReview: '2024-02-04T12:00:00.000Z',
