@@ -6,6 +6,7 @@ import {
   ProtocolSettings,
   SettingsError,
 } from '../../../lib';
+import { readChangeComputeConfig, readSegmentComputeConfig } from '../../../lib/aws/compute-config';
 import { syntheticPatient } from '../support/patients';
 
 describe('ProtocolSettings', () => {
@@ -90,5 +91,29 @@ describe('settings in a computation', () => {
       code: 'invalid-settings',
       message: 'settings.TEAM_IDENTIFIER: not set',
     });
+  });
+});
+
+describe('settings from the compute functions’ environment', () => {
+  const env = {
+    PATIENTS_TABLE: 'patients',
+    COMPUTE_JOBS_QUEUE_URL: 'jobs',
+    GROUP_UPDATES_QUEUE_URL: 'g',
+    TASK_UPDATES_QUEUE_URL: 't',
+    TASK_LIFECYCLE_QUEUE_URL: 'l',
+    TASK_COMMENTS_QUEUE_URL: 'c',
+  };
+
+  it('are read from PROTOCOL_SETTINGS by both compute configs', () => {
+    const withSettings = { ...env, PROTOCOL_SETTINGS: '{"TEAM_IDENTIFIER":"team-9"}' };
+    expect(readChangeComputeConfig(withSettings).settings.string('TEAM_IDENTIFIER')).toBe('team-9');
+    expect(readSegmentComputeConfig(withSettings).settings.source).toBe('PROTOCOL_SETTINGS');
+    expect(readChangeComputeConfig(env).settings.keys()).toEqual([]);
+  });
+
+  it('a malformed PROTOCOL_SETTINGS stops the function’s start, naming the key', () => {
+    expect(() => readChangeComputeConfig({ ...env, PROTOCOL_SETTINGS: '{"TEAM":{}}' })).toThrow(
+      /^PROTOCOL_SETTINGS: TEAM: /,
+    );
   });
 });
