@@ -61,7 +61,8 @@ class KeysUpdateWithNames extends Protocol {
   static meta = meta();
   computeResults(): ProtocolResult {
     const update = ensurePatientInGroup('p1', GROUP);
-    const { firstName, lastName } = this.patient.patient;
+    const firstName = String(this.patient.patient.firstName);
+    const lastName = String(this.patient.patient.lastName);
     const payload = { ...update.integration_payload, [lastName]: 1 };
     this.setUpdates([{ ...update, [firstName]: 1, integration_payload: payload } as Update]);
     return new ProtocolResult();
