@@ -38,7 +38,20 @@ export function fieldAt(record: unknown, path: string): unknown {
   return value;
 }
 
-/** Python's `==` on JSON values: deep for lists and objects; `null` also matches a missing field. */
+/** A number and the same whole number written as text (`14` and `"14"`). */
+function isIntegerText(value: unknown, text: unknown): boolean {
+  return (
+    typeof value === 'number' &&
+    Number.isSafeInteger(value) &&
+    typeof text === 'string' &&
+    text === String(value)
+  );
+}
+
+/**
+ * Python's `==` on JSON values: deep for lists and objects; `null` also matches a missing field.
+ * One departure: a whole number matches the same number written as text (ids come both ways).
+ */
 function sameValue(actual: unknown, expected: unknown): boolean {
   if (expected === null || expected === undefined) return actual === null || actual === undefined;
   if (expected instanceof KitDateTime || expected instanceof Date) {
@@ -46,7 +59,11 @@ function sameValue(actual: unknown, expected: unknown): boolean {
     const when = KitDateTime.parse(actual);
     return when?.equals(expected) ?? false;
   }
-  if (typeof expected !== 'object') return actual === expected;
+  if (typeof expected !== 'object') {
+    if (actual === expected) return true;
+    // Ids travel both ways: a dump writes 14, a change shorthand or an external system "14".
+    return isIntegerText(actual, expected) || isIntegerText(expected, actual);
+  }
   if (typeof actual !== 'object' || actual === null) return false;
   if (Array.isArray(expected)) {
     return (
@@ -219,7 +236,8 @@ export class RecordSet<T> implements Iterable<T> {
   /**
    * The records matching a predicate, or every field of a match object: `filter({ 'category.code':
    * 'A0001' })` (the kit's `filter(category__code='A0001')`). Values compare as Python's `==`;
-   * `null` matches a null or missing field; a `Date` or `KitDateTime` matches the same instant.
+   * `null` matches a null or missing field; a `Date` or `KitDateTime` matches the same instant;
+   * an id `14` matches `"14"` (dumps write ids as numbers, change shorthands as text).
    */
   filter(criteria: RecordPredicate<T> | FieldMatch): RecordSet<T> {
     const test = matcher(criteria);

@@ -78,6 +78,14 @@ describe('RecordSet over the kit fixture', () => {
     expect(conditions.every({ clinicalStatus: 'active' })).toBe(false);
   });
 
+  it('matches an id written as a number or as text, but nothing else loosely', () => {
+    const notes = RecordSet.of(kit('upcoming_appointment_notes'), 'upcomingAppointmentNotes');
+    expect(notes.filter({ currentAppointmentId: 14 }).first()?.id).toBe(18);
+    expect(notes.filter({ currentAppointmentId: '14' }).first()?.id).toBe(18);
+    expect(notes.filter({ currentAppointmentId: '14.0' }).length).toBe(0);
+    expect(notes.filter({ isLocked: 'false' }).length).toBe(0);
+  });
+
   it('matches nested objects and lists deeply, and never through a prototype', () => {
     const consents = RecordSet.of(
       [
