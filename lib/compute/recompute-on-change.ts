@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ChangeEventSchema } from '../../schemas';
-import type { ProtocolClass } from '../protocol';
+import type { ProtocolClass, ProtocolSettings } from '../protocol';
 import { rejectionDetail } from '../validation-error';
 import type { ComputeCounts } from './compute-counts';
 import { computePatientUpdates } from './compute-patient-updates';
@@ -28,6 +28,8 @@ export interface RecomputeOnChangeInput {
   patients: PatientSource;
   updates: UpdateQueue;
   log: ComputeLog;
+  /** The deployment's protocol settings; default: none. */
+  settings?: ProtocolSettings;
 }
 
 export type ChangeOutcome =
@@ -88,6 +90,7 @@ export async function recomputeOnChange(input: RecomputeOnChangeInput): Promise<
     computedAt: input.computedAt,
     origin: changeOrigin(input.changeId),
     log: input.log,
+    settings: input.settings,
   });
   await input.updates.enqueue(computed.updates);
   return { status: 'recomputed', patientKey, counts: computed.counts };

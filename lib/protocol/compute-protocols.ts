@@ -18,12 +18,13 @@ import {
   STATUS_NOT_RELEVANT,
   toResultData,
 } from './protocol-result';
+import { ProtocolSettings, SettingsError } from './settings';
 
 export type ProtocolRunStatus = 'computed' | 'not_relevant' | 'failed';
 
 /** Why a run failed. */
 export interface ProtocolRunError {
-  /** `invalid-meta`, `protocol-error`, `invalid-result` or `invalid-update`. */
+  /** `invalid-meta`, `protocol-error`, `invalid-result`, `invalid-update` or `invalid-settings`. */
   code: string;
   /**
    * What the compute Lambda logs: names schema fields and error kinds, never patient data. Unknown
@@ -64,6 +65,8 @@ export interface ComputeProtocolsInput {
   change?: ChangeEvent | null;
   /** The computation's instant (ISO string without offset: UTC). */
   now: Date | string;
+  /** The deployment's settings, given to every protocol as `this.settings`; default: none. */
+  settings?: ProtocolSettings;
 }
 
 /** The caller's input is wrong (not a protocol's fault): nothing was computed. */
@@ -116,7 +119,8 @@ export function computeProtocols(input: ComputeProtocolsInput): ProtocolRun[] {
   if (change && change.patient_key !== patient.patient.key)
     throw new ComputeInputError('patient-mismatch', 'change: concerns another patient');
 
-  return protocols.map((protocolClass) => runOne(protocolClass, patient, change, now));
+  const settings = input.settings ?? ProtocolSettings.EMPTY;
+  return protocols.map((protocolClass) => runOne(protocolClass, patient, change, now, settings));
 }
 
 function runOne(
@@ -124,6 +128,7 @@ function runOne(
   patient: Patient,
   change: ChangeEvent | null,
   now: Date,
+  settings: ProtocolSettings,
 ): ProtocolRun {
   const id = safeKey(protocolClass);
   const version = safeVersion(protocolClass);
@@ -142,7 +147,12 @@ function runOne(
       };
     }
     // Each protocol gets its own copy: one that mutates the patient cannot affect the next.
-    const protocol = new protocolClass({ patient: structuredClone(patient), change, now });
+    const protocol = new protocolClass({
+      patient: structuredClone(patient),
+      change,
+      now,
+      settings,
+    });
     const result = checkedResult(protocol.results());
     const updates = checkedUpdates(protocol.updates());
     return {
@@ -207,6 +217,8 @@ function runError(error: unknown): ProtocolRunError {
     return withAuthorMessage(error.code, error.message, error.authorMessage);
   // Only the helpers' own errors have one: an UpdateValidationError the protocol built itself may
   // carry anything, so it falls through to the name only.
+  // A missing or mistyped setting: the message names the setting's key (configuration), no value.
+  if (error instanceof SettingsError) return { code: 'invalid-settings', message: error.message };
   const loggable = helperLoggableMessage(error);
   if (loggable !== undefined)
     return withAuthorMessage('invalid-update', loggable, (error as Error).message);

@@ -61,7 +61,8 @@ class KeysUpdateWithNames extends Protocol {
   static meta = meta();
   computeResults(): ProtocolResult {
     const update = ensurePatientInGroup('p1', GROUP);
-    const { firstName, lastName } = this.patient.patient;
+    const firstName = String(this.patient.patient.firstName);
+    const lastName = String(this.patient.patient.lastName);
     const payload = { ...update.integration_payload, [lastName]: 1 };
     this.setUpdates([{ ...update, [firstName]: 1, integration_payload: payload } as Update]);
     return new ProtocolResult();
@@ -125,6 +126,7 @@ describe('computeProtocols', () => {
         result: {
           status: 'due',
           narratives: ['joined'],
+          recommendations: [],
           dueIn: 3,
           daysOfNotice: 30,
           nextReview: '2024-02-04T12:00:00.000Z',

@@ -4,6 +4,7 @@ import {
   computeProtocols,
   loadPatientFixture,
   type Patient,
+  type PatientInput,
   parseChangeShorthand,
 } from '../../../lib';
 import {
@@ -45,15 +46,29 @@ const created = (id: string) => (patient: Patient) =>
 
 const scheduled = () => null;
 
-/** Runs the reminder over a synthetic patient with these appointments. */
+type Appointments = NonNullable<PatientInput['upcomingAppointments']>;
+
+/**
+ * Runs the reminder over a synthetic patient with these upcoming appointments, each with its note
+ * naming the provider `test-staff-0001` (as Canvas's dumps pair them, by `currentAppointmentId`).
+ */
 function runWithAppointments(
-  appointments: NonNullable<Parameters<typeof syntheticPatient>[0]>['appointments'],
+  appointments: Appointments,
   change: ChangeEvent | null = null,
   now = NOW,
 ) {
   const [run] = computeProtocols({
     protocols: [AppointmentReminder],
-    patient: syntheticPatient({ appointments }),
+    patient: syntheticPatient({
+      upcomingAppointments: appointments,
+      upcomingAppointmentNotes: appointments.map((a, i) => ({
+        id: i + 1,
+        stateHistory: [{ state: 'BKD' }],
+        providerDisplay: { key: 'test-staff-0001' },
+        appointments: [a.id],
+        currentAppointmentId: a.id,
+      })),
+    }),
     change,
     now,
   });
@@ -64,8 +79,8 @@ function runWithAppointments(
 const appointment = (id: string, startTime: string, status = 'confirmed') => ({
   id,
   startTime,
-  providerKey: 'test-staff-0001',
-  status: status as 'confirmed',
+  status,
+  state: { state: 'BKD' },
 });
 
 const dueOf = (update: unknown) =>

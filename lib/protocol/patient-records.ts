@@ -1,0 +1,116 @@
+import { ownField } from './collections';
+import { KitDateTime } from './kit-datetime';
+import { RecordSet } from './record-set';
+
+/**
+ * `this.patient` inside a protocol: the plain patient data with each collection wrapped as a
+ * `RecordSet`, lazily (a collection is wrapped, and an event collection sorted, the first time the
+ * protocol reads it, then kept), plus the kit patient's conveniences (`firstName`, `age`, ...).
+ *
+ *     this.patient.patient.key           // the kit's self.patient.patient['key']
+ *     this.patient.conditions.find(Diabetes)
+ *     this.patient.firstName             // self.patient.first_name
+ */
+
+type ElementOf<V> = NonNullable<V> extends readonly (infer R)[] ? R : never;
+
+/** The keys of `P` that hold a list of records (every key but `patient`). */
+export type CollectionKey<P> = {
+  [K in keyof P]-?: K extends 'patient'
+    ? never
+    : string extends K
+      ? never
+      : NonNullable<P[K]> extends readonly unknown[]
+        ? K
+        : never;
+}[keyof P];
+
+/** The kit patient's derived values. */
+export interface PatientConveniences {
+  /** `patient.firstName` (the kit's `first_name`); '' when absent. */
+  readonly firstName: string;
+  /** `patient.lastName`; '' when absent. */
+  readonly lastName: string;
+  /** Whole years from `patient.birthDate` to the injected `now` (the kit's `age`); NaN unknown. */
+  readonly age: number;
+  /** Whole years from `patient.birthDate` to `when` (the kit's `age_at`). */
+  ageAt(when: KitDateTime | Date | string): number;
+  /** The plain data the view wraps (read-only by convention; the runner gives each protocol a copy). */
+  readonly data: unknown;
+}
+
+export type PatientRecords<P extends { patient: unknown }> = PatientConveniences & {
+  readonly patient: P['patient'];
+} & { readonly [K in CollectionKey<P>]: RecordSet<ElementOf<P[K]>> };
+
+/** Whole years between a `YYYY-MM-DD` birth date and `when`'s UTC calendar day. */
+export function ageOn(birthDate: unknown, when: KitDateTime | Date | string): number {
+  if (typeof birthDate !== 'string') return Number.NaN;
+  const born = KitDateTime.parse(birthDate);
+  if (!born) return Number.NaN;
+  const on = KitDateTime.get(when).to(0);
+  const birthday = born.to(0);
+  let years = on.year - birthday.year;
+  if (on.month < birthday.month || (on.month === birthday.month && on.day < birthday.day))
+    years -= 1;
+  return years;
+}
+
+const RESERVED = new Set(['firstName', 'lastName', 'age', 'ageAt', 'data', 'patient']);
+
+/** Wraps a patient's plain data for a protocol; `now` is the computation's instant. */
+export function patientRecords<P extends { patient: unknown }>(
+  data: P,
+  now: KitDateTime | Date | string,
+): PatientRecords<P> {
+  const instant = KitDateTime.get(now);
+  const sets = new Map<string, RecordSet<unknown>>();
+  const record = data.patient;
+  const conveniences: PatientConveniences = {
+    get firstName() {
+      const value = ownField(record, 'firstName');
+      return typeof value === 'string' ? value : '';
+    },
+    get lastName() {
+      const value = ownField(record, 'lastName');
+      return typeof value === 'string' ? value : '';
+    },
+    get age() {
+      return ageOn(ownField(record, 'birthDate'), instant);
+    },
+    ageAt(when) {
+      return ageOn(ownField(record, 'birthDate'), when);
+    },
+    data,
+  };
+  return new Proxy(conveniences, {
+    get(target, key, receiver) {
+      if (key === 'patient') return record;
+      if (typeof key !== 'string' || RESERVED.has(key) || key in target)
+        return Reflect.get(target, key, receiver);
+      const cached = sets.get(key);
+      if (cached) return cached;
+      const list = ownField(data, key);
+      if (!Array.isArray(list)) return undefined;
+      const set = RecordSet.of(list, key);
+      sets.set(key, set);
+      return set;
+    },
+    has(target, key) {
+      return (
+        key === 'patient' ||
+        Reflect.has(target, key) ||
+        (typeof key === 'string' && Array.isArray(ownField(data, key)))
+      );
+    },
+    set() {
+      return false;
+    },
+    defineProperty() {
+      return false;
+    },
+    deleteProperty() {
+      return false;
+    },
+  }) as PatientRecords<P>;
+}
