@@ -5,6 +5,7 @@ export * from './protocol';
 export {
   type CreateTaskInput,
   createTaskPayload,
+  type DateTimeInput,
   ensurePatientInGroup,
   ensurePatientNotInGroup,
   type TaskCommentInput,

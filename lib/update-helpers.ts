@@ -103,6 +103,22 @@ export function ensurePatientNotInGroup(
   return groupMessage(patientKey, groupId, true);
 }
 
+/**
+ * A datetime argument (`due`, `created`). A string is sent exactly as given, so the message is
+ * byte-identical to the kit's for the same input; it must be a form the schema accepts
+ * (`YYYY-MM-DDThh:mm:ss`, optional `.f` to `.ffffff`, optional `Z` or `±hh:mm`; no offset: UTC).
+ * A `Date` is written as `toISOString()`: UTC, milliseconds, `Z` (`2024-02-06T14:30:00.000Z`).
+ */
+export type DateTimeInput = string | Date;
+
+/** The wire value of a datetime argument: a `Date` as `toISOString()`, anything else unchanged. */
+function wireDateTime(what: string, argument: string, value: unknown): unknown {
+  if (!(value instanceof Date)) return value;
+  if (Number.isNaN(value.getTime()))
+    throw helperValidationError(what, [{ field: argument, message: 'must be a valid Date' }]);
+  return value.toISOString();
+}
+
 export interface CreateTaskInput {
   patientKey: string;
   createdByKey: string;
@@ -111,10 +127,10 @@ export interface CreateTaskInput {
   title?: string;
   assigneeIdentifier?: string;
   teamIdentifier?: string;
-  /** `YYYY-MM-DDThh:mm:ss`. */
-  due?: string;
-  /** `YYYY-MM-DDThh:mm:ss`. */
-  created?: string;
+  /** A datetime string (sent as given) or a `Date` (see `DateTimeInput`). */
+  due?: DateTimeInput;
+  /** A datetime string (sent as given) or a `Date` (see `DateTimeInput`). */
+  created?: DateTimeInput;
   tag?: string;
   /** Label names; missing ones are created when the task is applied. */
   labels?: readonly string[];
@@ -195,7 +211,9 @@ export function createTaskPayload(input: CreateTaskInput): CreateTaskUpdate {
   refuseUnknownArguments('task update', input, CREATE_TASK_INPUT_KEYS);
   // `input` may come from plain JavaScript or parsed JSON: read it defensively.
   const { patientKey, createdByKey, title, assigneeIdentifier, teamIdentifier } = input ?? {};
-  const { due, created, tag, labels, dedupeKey } = input ?? {};
+  const { tag, labels, dedupeKey } = input ?? {};
+  const due = wireDateTime('task update', 'due', input?.due);
+  const created = wireDateTime('task update', 'created', input?.created);
   const payload: Record<string, unknown> = {
     creator: keyIdentifier(createdByKey),
     status: input?.status ?? 'OPEN',
@@ -221,8 +239,8 @@ export type UpdateTaskInput = TaskRef & {
   status?: TaskStatus;
   title?: string;
   teamIdentifier?: string;
-  /** `YYYY-MM-DDThh:mm:ss`. */
-  due?: string;
+  /** A datetime string (sent as given) or a `Date` (see `DateTimeInput`). */
+  due?: DateTimeInput;
   /** Label names to put on the task; missing ones are created when applied. */
   addLabels?: readonly string[];
   removeLabels?: readonly string[];
@@ -234,8 +252,8 @@ export type TaskCommentInput = TaskRef & {
   patientKey: string;
   createdByKey: string;
   body: string;
-  /** `YYYY-MM-DDThh:mm:ss`. */
-  created?: string;
+  /** A datetime string (sent as given) or a `Date` (see `DateTimeInput`). */
+  created?: DateTimeInput;
 };
 
 function taskReference(input: Partial<{ dedupeKey: unknown; taskId: unknown }>) {
@@ -294,7 +312,8 @@ const UPDATE_TASK_INPUT_KEYS = {
  */
 export function updateTaskPayload(input: UpdateTaskInput): UpdateTaskUpdate {
   refuseUnknownArguments('task lifecycle update', input, UPDATE_TASK_INPUT_KEYS);
-  const { patientKey, status, title, teamIdentifier, due } = input ?? {};
+  const { patientKey, status, title, teamIdentifier } = input ?? {};
+  const due = wireDateTime('task lifecycle update', 'due', input?.due);
   const { addLabels, removeLabels, assigneeIdentifier } = input ?? {};
   const payload: Record<string, unknown> = { task: taskReference(input ?? {}) };
   if (given(status)) payload.status = status;
@@ -335,7 +354,8 @@ const TASK_COMMENT_INPUT_KEYS = {
 /** A message that adds a comment to an existing task of the patient, once however often sent. */
 export function taskCommentPayload(input: TaskCommentInput): TaskCommentUpdate {
   refuseUnknownArguments('task comment', input, TASK_COMMENT_INPUT_KEYS);
-  const { patientKey, createdByKey, body, created } = input ?? {};
+  const { patientKey, createdByKey, body } = input ?? {};
+  const created = wireDateTime('task comment', 'created', input?.created);
   const payload: Record<string, unknown> = {
     task: taskReference(input ?? {}),
     creator: keyIdentifier(createdByKey),

@@ -14,6 +14,15 @@ export const TaskStatusSchema = z.enum(TASK_STATUSES, {
 });
 export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
+/**
+ * A new task's status. `null` is what the kit's helper sends for `status=None`: it is read as the
+ * documented default, `OPEN` (the parsed message holds `OPEN`). Any other value outside the three
+ * statuses is refused. Only the creation accepts `null`: a TaskUpdate names the status it sets.
+ */
+export const CreateTaskStatusSchema = TaskStatusSchema.nullable().transform(
+  (status): TaskStatus => status ?? 'OPEN',
+);
+
 /** Most labels on one task. */
 export const MAX_TASK_LABELS = 50;
 /**
@@ -31,7 +40,7 @@ export const LabelNameSchema = TextSchema.max(200, {
  */
 export const CreateTaskPayloadSchema = z.strictObject({
   creator: KeyIdentifierSchema,
-  status: TaskStatusSchema,
+  status: CreateTaskStatusSchema,
   title: TextSchema.optional(),
   team_identifier: KeySchema.optional(),
   created: KitDateTimeSchema.optional(),

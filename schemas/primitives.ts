@@ -20,23 +20,8 @@ export const KeyIdentifierSchema = z.strictObject({
 });
 export type KeyIdentifier = z.infer<typeof KeyIdentifierSchema>;
 
-const KIT_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
-const REAL_LOCAL_DATETIME = z.iso.datetime({ local: true, precision: 0 });
-
-/**
- * The kit's datetime: `YYYY-MM-DDThh:mm:ss`, no fraction, no offset, and a real calendar instant
- * (2024-02-30 and 24:00:00 are refused). Year 0000 is refused too: Python's `datetime` starts at
- * year 1, so the kit could never read it back.
- */
-export const KitDateTimeSchema = z
-  .string({ error: 'must be a string' })
-  .refine(
-    (value) =>
-      KIT_DATETIME.test(value) &&
-      !value.startsWith('0000') &&
-      REAL_LOCAL_DATETIME.safeParse(value).success,
-    { error: 'must be a real datetime formatted YYYY-MM-DDThh:mm:ss' },
-  );
+/** Message datetimes (`due`, `created`): the forms the kit and JS producers send; see kit-datetime.ts. */
+export { KIT_DATETIME_RULE, KitDateTimeSchema, kitDateTimeUtc } from './kit-datetime';
 
 /** Free text (titles, tags, labels): bounded so one message cannot exhaust an item (400 KB). */
 export const MAX_TEXT_LENGTH = 2000;

@@ -10,6 +10,7 @@ export interface TaskFilterOptions {
   team?: string;
   label?: string;
   dueBefore?: string;
+  sort?: string;
   limit?: string;
 }
 
@@ -22,8 +23,9 @@ export function addTaskFilterOptions(command: Command): Command {
     .option('--label <name>', 'carrying this label (case-insensitive)')
     .option(
       '--due-before <datetime>',
-      'due before YYYY-MM-DDThh:mm:ss (tasks without a due date are left out)',
+      'due before this instant: YYYY-MM-DDThh:mm:ss[.ffffff][Z|±hh:mm], no offset = UTC (tasks without a due date are left out)',
     )
+    .option('--sort <field>', 'due: earliest due first, tasks without a due date last')
     .option('--limit <n>', 'at most n tasks', '100');
 }
 
@@ -40,6 +42,7 @@ export async function runTaskQuery(
       teamId: options.team,
       label: options.label,
       dueBefore: options.dueBefore,
+      sort: options.sort,
       limit: parsePositiveIntArgument('--limit', options.limit ?? '100'),
     });
     output.result(result, () => renderTasks(result, showPatient));

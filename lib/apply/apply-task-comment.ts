@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TaskCommentUpdate } from '../../schemas';
 import type { TaskCommentItem, TaskCommentStore } from '../store';
 import { changeVersion } from './change-version';
+import { utcInstantOf } from './datetime-instant';
 import type { ApplyResult } from './outcomes';
 import { taskIdForReference } from './task-id';
 import { unknownTaskOutcome } from './unknown-task';
@@ -39,7 +40,9 @@ export function taskCommentItemFor(
     taskId,
     creatorKey: payload.creator.identifier.key,
     body: payload.body,
-    ...(payload.created === undefined ? {} : { created: payload.created }),
+    ...(payload.created === undefined
+      ? {}
+      : { created: payload.created, createdInstant: utcInstantOf(payload.created) }),
     updateId: meta.updateId,
     computedAt: meta.version,
     ...(meta.protocol === undefined ? {} : { protocol: meta.protocol }),

@@ -1,5 +1,6 @@
 import type { CreateTaskUpdate } from '../../schemas';
 import { foldName, type LabelRef, type TaskItem, type TaskStore } from '../store';
+import { utcInstantOf } from './datetime-instant';
 import type { ApplyResult } from './outcomes';
 import { dedupeTaskId } from './task-id';
 import type { UpdateMetadata } from './update-metadata';
@@ -36,8 +37,14 @@ export function taskItemFor(
   };
   if (payload.title !== undefined) item.title = payload.title;
   if (payload.team_identifier !== undefined) item.teamId = payload.team_identifier;
-  if (payload.created !== undefined) item.created = payload.created;
-  if (payload.due !== undefined) item.due = payload.due;
+  if (payload.created !== undefined) {
+    item.created = payload.created;
+    item.createdInstant = utcInstantOf(payload.created);
+  }
+  if (payload.due !== undefined) {
+    item.due = payload.due;
+    item.dueInstant = utcInstantOf(payload.due);
+  }
   if (payload.tag !== undefined) item.tag = payload.tag;
   if (payload.labels !== undefined) item.labels = [...payload.labels];
   if (payload.assignee !== undefined) item.assigneeKey = payload.assignee.identifier.key;

@@ -7,6 +7,7 @@ import {
   type TaskFieldValues,
 } from '../store';
 import { changeVersion } from './change-version';
+import { utcInstantOf } from './datetime-instant';
 
 /** What one field of an update does against the stored task. */
 export type FieldFate =
@@ -111,6 +112,9 @@ export function mergeTaskUpdate(
     applies += 1;
     fieldVersions[wire] = version;
     (values as Record<string, string>)[name] = value;
+    // The instant goes with the string, under the same version (`due` is one field).
+    if (wire === 'due') values.dueInstant = utcInstantOf(value);
+    // The string as sent is what is stored: the same instant written differently is a change.
     if (task[name] !== value) changed = true;
   }
 

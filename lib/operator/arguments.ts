@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import {
   KeySchema,
   KitDateTimeSchema,
+  kitDateTimeUtc,
   LabelNameSchema,
   type TaskStatus,
   TaskStatusSchema,
@@ -31,9 +32,13 @@ export function parseTaskStatusArgument(argument: string, value: unknown): TaskS
   );
 }
 
-/** A kit datetime, `YYYY-MM-DDThh:mm:ss` (how tasks store `due`). */
-export function parseKitDateTimeArgument(argument: string, value: unknown): string {
-  return parseWith(KitDateTimeSchema, argument, value);
+/**
+ * A datetime in any form a message may carry (`2024-02-06T09:30:00`, `...-05:00`, `...Z`, 1 to 6
+ * fractional digits; no offset: UTC), returned as its normalized UTC instant
+ * (`YYYY-MM-DDThh:mm:ss.ffffffZ`), the form tasks store in `dueInstant` and `createdInstant`.
+ */
+export function parseDateTimeArgument(argument: string, value: unknown): string {
+  return kitDateTimeUtc(parseWith(KitDateTimeSchema, argument, value)) as string;
 }
 
 /** A group or label name: the label rules (non-empty, at most 200 characters), not blank. */

@@ -1,11 +1,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { TaskStatus } from '../../schemas';
+import { kitDateTimeUtc, type TaskStatus } from '../../schemas';
 import { batchGetItems } from '../aws/batch-get-items';
 import { ACTIVE_GROUP_ID } from '../aws/dynamodb-membership-store';
 import { foldName } from '../store/names';
 import {
+  parseDateTimeArgument,
   parseKeyArgument,
-  parseKitDateTimeArgument,
   parseNameArgument,
   parseTaskStatusArgument,
 } from './arguments';
@@ -191,8 +191,12 @@ export interface TaskSummary {
   taskId: string;
   status: string;
   title?: string;
+  /** As sent by the producer. */
   due?: string;
   created?: string;
+  /** Their normalized UTC instants (`YYYY-MM-DDThh:mm:ss.ffffffZ`); absent on tasks stored before them. */
+  dueInstant?: string;
+  createdInstant?: string;
   assigneeKey?: string;
   teamId?: string;
   labels?: string[];
@@ -206,6 +210,8 @@ const TASK_TEXT_FIELDS = [
   'title',
   'due',
   'created',
+  'dueInstant',
+  'createdInstant',
   'assigneeKey',
   'teamId',
   'tag',
@@ -233,8 +239,13 @@ export interface TaskFilterInput {
   teamId?: string;
   /** Compared case-folded, like the labels table ("Urgent" and "urgent" are one label). */
   label?: string;
-  /** Tasks due strictly before this kit datetime (`YYYY-MM-DDThh:mm:ss`); tasks with no due are left out. */
+  /**
+   * Tasks due strictly before this instant, in any form a message may carry (no offset: UTC),
+   * compared with the tasks' normalized `dueInstant`; tasks with no due are left out.
+   */
   dueBefore?: string;
+  /** `due`: the tasks returned, earliest due instant first, tasks without a due last. */
+  sort?: string;
   /** Most tasks returned (default 100). */
   limit?: number;
 }
@@ -255,8 +266,33 @@ interface ValidFilters {
   assigneeKey?: string;
   teamId?: string;
   labelKey?: string;
+  /** The normalized UTC instant. */
   dueBefore?: string;
+  sortByDue: boolean;
   limit: number;
+}
+
+function parseSortArgument(sort: string | undefined): boolean {
+  if (sort === undefined) return false;
+  if (sort === 'due') return true;
+  throw new OperatorError('invalid-argument', '--sort: must be "due"');
+}
+
+/**
+ * Legacy tasks, stored before `dueInstant` existed, hold `due` as `YYYY-MM-DDThh:mm:ss` (UTC, the
+ * only form then accepted). `due < instant` for them is `due < ` the instant rounded up to the
+ * second, in that form: string order is time order there too.
+ */
+export function legacyDueBound(instant: string): string {
+  if (/\.0{6}Z$/.test(instant)) return instant.slice(0, 19);
+  const next = new Date(new Date(`${instant.slice(0, 19)}Z`).getTime() + 1000).toISOString();
+  // Past 9999-12-31T23:59:59: above every legacy value (hours stop at 23).
+  return /^\d{4}-/.test(next) ? next.slice(0, 19) : '9999-12-31T24';
+}
+
+/** The order of `--sort due`: a task's due instant (computed for a legacy task), none last. */
+function dueSortKey(task: TaskSummary): string {
+  return task.dueInstant ?? kitDateTimeUtc(task.due) ?? '~';
 }
 
 function validateFilters(input: TaskFilterInput): ValidFilters {
@@ -275,7 +311,8 @@ function validateFilters(input: TaskFilterInput): ValidFilters {
     dueBefore:
       input.dueBefore === undefined
         ? undefined
-        : parseKitDateTimeArgument('--due-before', input.dueBefore),
+        : parseDateTimeArgument('--due-before', input.dueBefore),
+    sortByDue: parseSortArgument(input.sort),
     limit: input.limit ?? DEFAULT_TASK_LIMIT,
   };
 }
@@ -302,8 +339,17 @@ export async function findTasks(
   if (filters.status) filterOn('status', '=', filters.status);
   if (filters.assigneeKey) filterOn('assigneeKey', '=', filters.assigneeKey);
   if (filters.teamId) filterOn('teamId', '=', filters.teamId);
-  // Kit datetimes have one fixed format, so string order is time order.
-  if (filters.dueBefore) filterOn('due', '<', filters.dueBefore);
+  // Normalized instants have one fixed width, so string order is time order. A task stored before
+  // `dueInstant` existed is compared by its `due` (legacyDueBound).
+  if (filters.dueBefore) {
+    names['#dueInstant'] = 'dueInstant';
+    names['#due'] = 'due';
+    values[':dueBefore'] = filters.dueBefore;
+    values[':legacyDueBefore'] = legacyDueBound(filters.dueBefore);
+    conditions.push(
+      '(#dueInstant < :dueBefore OR (attribute_not_exists(#dueInstant) AND #due < :legacyDueBefore))',
+    );
+  }
   const filterExpression =
     conditions.length > 0
       ? {
@@ -312,6 +358,14 @@ export async function findTasks(
           ExpressionAttributeValues: values,
         }
       : {};
+  const ordered = (items: Record<string, unknown>[]) => {
+    const tasks = items.map(taskSummary);
+    if (!filters.sortByDue) return tasks;
+    // Stable: tasks due at the same instant keep the table's order.
+    return tasks.sort((a, b) =>
+      dueSortKey(a) < dueSortKey(b) ? -1 : dueSortKey(a) > dueSortKey(b) ? 1 : 0,
+    );
+  };
   const labelKey = filters.labelKey;
   const accept = labelKey
     ? (item: Record<string, unknown>) =>
@@ -330,12 +384,12 @@ export async function findTasks(
       },
       { limit: filters.limit, accept },
     );
-    return { tasks: page.items.map(taskSummary), truncated: page.truncated, access: 'query' };
+    return { tasks: ordered(page.items), truncated: page.truncated, access: 'query' };
   }
   const page = await scanPages(
     context.documents,
     { TableName: context.tables.tasks, ...filterExpression },
     { limit: filters.limit, accept },
   );
-  return { tasks: page.items.map(taskSummary), truncated: page.truncated, access: 'scan' };
+  return { tasks: ordered(page.items), truncated: page.truncated, access: 'scan' };
 }

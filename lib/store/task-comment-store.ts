@@ -8,8 +8,10 @@ export interface TaskCommentItem {
   taskId: string;
   creatorKey: string;
   body: string;
-  /** `YYYY-MM-DDThh:mm:ss`, as given. */
+  /** The message datetime exactly as sent. */
   created?: string;
+  /** Its normalized UTC instant, `YYYY-MM-DDThh:mm:ss.ffffffZ` (`kitDateTimeUtc`). */
+  createdInstant?: string;
   updateId: string;
   /** `computed-at`, epoch ms. */
   computedAt: number;

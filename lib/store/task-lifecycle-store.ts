@@ -12,7 +12,10 @@ export interface TaskFieldValues {
   status?: TaskStatus;
   title?: string;
   teamId?: string;
+  /** As sent. */
   due?: string;
+  /** `due`'s normalized UTC instant (`kitDateTimeUtc`), written with it. */
+  dueInstant?: string;
   assigneeKey?: string;
 }
 

@@ -8,9 +8,15 @@ export interface TaskItem {
   status: TaskStatus;
   title?: string;
   teamId?: string;
-  /** `YYYY-MM-DDThh:mm:ss`, as given. */
+  /** The message datetimes exactly as sent (`2024-02-06T09:30:00-05:00`, `...T14:30:00.000Z`, ...). */
   created?: string;
   due?: string;
+  /**
+   * Their normalized UTC instants, `YYYY-MM-DDThh:mm:ss.ffffffZ` (`kitDateTimeUtc`; no offset read
+   * as UTC): fixed width, so string order is time order. Present exactly when the datetime is.
+   */
+  createdInstant?: string;
+  dueInstant?: string;
   tag?: string;
   /** Label names as given (order and spelling kept). */
   labels?: string[];

@@ -385,4 +385,36 @@ describe('TaskUpdate applier (DynamoDB Local, local SQS)', () => {
     );
     expect(await takeAll(stack.sqs, dlq)).toEqual([]);
   });
+
+  it('moves due as sent with its UTC instant; an older due arriving later stays stale', async () => {
+    const key = await createTask('p-due', 'reminder:due');
+    const send = (due: string, id: string, version: number) =>
+      handler(
+        event(updateTaskPayload({ patientKey: 'p-due', taskId: key.taskId, due }), id, version),
+      );
+
+    // Newest first: what the kit's arrow writes (offset, microseconds).
+    expect(
+      (await send('2024-02-05T09:30:00.123456-05:00', 'due-new', T0 + 20)).batchItemFailures,
+    ).toEqual([]);
+    expect((await send('2024-02-04T09:00:00Z', 'due-old', T0 + 10)).batchItemFailures).toEqual([]);
+    expect(await taskItem(key)).toEqual(
+      expect.objectContaining({
+        due: '2024-02-05T09:30:00.123456-05:00',
+        dueInstant: '2024-02-05T14:30:00.123456Z',
+        fieldVersions: { due: changeVersion(T0 + 20, 'due-new') },
+        revision: 1,
+      }),
+    );
+
+    // The same instant written another way is a newer value as sent: stored, with its instant.
+    expect(
+      (await send('2024-02-05T14:30:00.123456+00:00', 'due-same', T0 + 30)).batchItemFailures,
+    ).toEqual([]);
+    expect(await taskItem(key)).toMatchObject({
+      due: '2024-02-05T14:30:00.123456+00:00',
+      dueInstant: '2024-02-05T14:30:00.123456Z',
+      revision: 2,
+    });
+  });
 });

@@ -26,7 +26,7 @@ describe('KitDateTimeSchema: the year', () => {
 
     expect(zero.success).toBe(false);
     expect(zero.error?.issues[0]?.message).toBe(
-      'must be a real datetime formatted YYYY-MM-DDThh:mm:ss',
+      'must be a real datetime formatted YYYY-MM-DDThh:mm:ss, optionally with .f to .ffffff and Z or ±hh:mm',
     );
     expect(one.success).toBe(true);
   });
@@ -36,7 +36,7 @@ describe('KitDateTimeSchema: the year', () => {
     Object.assign(message.integration_payload, { due: '0000-12-31T09:00:00' });
 
     expect(problemsOf(message)).toBe(
-      'integration_payload.due: must be a real datetime formatted YYYY-MM-DDThh:mm:ss',
+      'integration_payload.due: must be a real datetime formatted YYYY-MM-DDThh:mm:ss, optionally with .f to .ffffff and Z or ±hh:mm',
     );
   });
 });

@@ -141,7 +141,8 @@ describe('taskCommentPayload', () => {
     [{ body: '' }, 'body', /must not be empty/],
     [{ body: 'b'.repeat(2001) }, 'body', /at most 2000/],
     [{ body: undefined }, 'body', /must be a string/],
-    [{ created: '2024-02-01T10:00:00Z' }, 'created', /YYYY-MM-DDThh:mm:ss/],
+    [{ created: '2024-02-01T10:00:00z' }, 'created', /YYYY-MM-DDThh:mm:ss/],
+    [{ created: new Date(Number.NaN) }, 'created', /must be a valid Date/],
     [{ taskId: 't' }, 'dedupeKey or taskId', /exactly one of dedupe_key or task_id/],
   ])('refuses %j naming %s', (override, field, message) => {
     const input = {

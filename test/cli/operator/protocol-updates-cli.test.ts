@@ -151,11 +151,19 @@ describe('protocol-updates CLI (process, local stack)', () => {
   });
 
   it('scans tasks with filters, and names a malformed argument (exit 2)', async () => {
-    const [found, badStatus, badDate] = await Promise.all([
+    const [found, badStatus, badDate, offset, badSort] = await Promise.all([
       cli('tasks', '--label', 'urgent', '--due-before', '2024-04-01T00:00:00', '--json'),
       cli('tasks', '--status', 'DONE'),
       cli('tasks', '--due-before', '2024-02-30T10:00:00'),
+      // 2024-03-01T09:00:00 UTC is 04:00 at -05:00: due before 04:00:01-05:00, not before 04:00-05:00.
+      Promise.all([
+        cli('tasks', '--due-before', '2024-03-01T04:00:01-05:00', '--sort', 'due', '--json'),
+        cli('tasks', '--due-before', '2024-03-01T04:00:00.000-05:00', '--json'),
+      ]),
+      cli('tasks', '--sort', 'title'),
     ]);
+    expect(offset.map((r) => JSON.parse(r.stdout).tasks.length)).toEqual([1, 0]);
+    expect(badSort).toMatchObject({ code: EXIT.usage, stderr: 'error: --sort: must be "due"\n' });
 
     expect(JSON.parse(found.stdout)).toMatchObject({
       access: 'scan',
@@ -167,7 +175,7 @@ describe('protocol-updates CLI (process, local stack)', () => {
       stderr: 'error: --status: must be one of OPEN, COMPLETED, CLOSED\n',
     });
     expect(badDate.stderr).toBe(
-      'error: --due-before: must be a real datetime formatted YYYY-MM-DDThh:mm:ss\n',
+      'error: --due-before: must be a real datetime formatted YYYY-MM-DDThh:mm:ss, optionally with .f to .ffffff and Z or ±hh:mm\n',
     );
   });
 

@@ -2,6 +2,7 @@ import '../../support/quiet-sdk-warning';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { capacitySince } from '../../../bench/capacity-counter';
 import { countedClients } from '../../../bench/counted-clients';
+import { taskItemFor } from '../../../lib/apply/apply-task';
 import { ACTIVE_GROUP_ID } from '../../../lib/aws/dynamodb-membership-store';
 import { batchPutItems } from '../../../lib/aws/table-items';
 import {
@@ -15,6 +16,7 @@ import {
   patientGroups,
   searchGroups,
 } from '../../../lib/operator';
+import { createTaskPayload } from '../../../lib/update-helpers';
 import { startTestStack, type TestStack } from '../../support/local-stack';
 import { seedGroup, seedLabel, seedPatient } from '../../support/seed';
 
@@ -341,7 +343,12 @@ describe('directory queries (DynamoDB Local)', () => {
     );
     expect(
       (await rejection(findTasks(directory, { dueBefore: '2024-02-30T00:00:00' }))).message,
-    ).toBe('--due-before: must be a real datetime formatted YYYY-MM-DDThh:mm:ss');
+    ).toBe(
+      '--due-before: must be a real datetime formatted YYYY-MM-DDThh:mm:ss, optionally with .f to .ffffff and Z or ±hh:mm',
+    );
+    expect((await rejection(findTasks(directory, { sort: 'title' }))).message).toBe(
+      '--sort: must be "due"',
+    );
     expect((await rejection(findTasks(directory, { patientKey: ' ' }))).message).toBe(
       '--patient: must not be blank',
     );
@@ -386,5 +393,79 @@ describe('labels (DynamoDB Local)', () => {
       new GetCommand({ TableName: directory.tables.labels, Key: { nameKey: 'nonexistent' } }),
     );
     expect(Item).toBeUndefined();
+  });
+});
+
+describe('task datetimes: the filter and the sort read the normalized instant', () => {
+  /** Tasks as the applier stores them from real messages (`taskItemFor`). */
+  const applied = (taskId: string, due: string | undefined) =>
+    taskItemFor(
+      createTaskPayload({ patientKey: 'p-when', createdByKey: 'staff-1', due }),
+      { updateId: taskId, version: 1 },
+      new Date('2024-01-01T00:00:00Z'),
+    );
+
+  beforeAll(async () => {
+    await seedPatient(stack, 'p-when');
+    await batchPutItems(stack.documents, directory.tables.tasks, [
+      // 2024-02-01T01:00Z: after the bound, though its text sorts before it.
+      applied('t-east', '2024-01-31T20:00:00-05:00'),
+      // 2024-01-31T21:30Z: before the bound, though its text sorts after it.
+      applied('t-india', '2024-02-01T03:00:00+05:30'),
+      applied('t-micro', '2024-01-31T23:59:59.999999Z'),
+      applied('t-none', undefined),
+      // Stored before instants existed: compared by its `due` (no offset, UTC).
+      task('p-when', 'update:t-legacy', { due: '2024-01-31T23:59:59' }),
+      task('p-when', 'update:t-legacy-at', { due: '2024-02-01T00:00:00' }),
+    ]);
+  });
+
+  it('stores the string as sent and its UTC instant', async () => {
+    const { tasks } = await findTasks(directory, { patientKey: 'p-when' });
+    expect(tasks.find((t) => t.taskId === 'update:t-india')).toMatchObject({
+      due: '2024-02-01T03:00:00+05:30',
+      dueInstant: '2024-01-31T21:30:00.000000Z',
+    });
+  });
+
+  it.each([
+    ['2024-02-01T00:00:00', ['update:t-india', 'update:t-legacy', 'update:t-micro']],
+    ['2024-02-01T00:00:00Z', ['update:t-india', 'update:t-legacy', 'update:t-micro']],
+    ['2024-01-31T19:00:00-05:00', ['update:t-india', 'update:t-legacy', 'update:t-micro']],
+    ['2024-01-31T23:59:59.999999', ['update:t-india', 'update:t-legacy']],
+    ['2024-01-31T23:59:59.5+00:00', ['update:t-india', 'update:t-legacy']],
+    ['2024-01-31T23:59:59', ['update:t-india']],
+    [
+      '2024-02-01T06:00:00.001+05:00',
+      [
+        'update:t-east',
+        'update:t-india',
+        'update:t-legacy',
+        'update:t-legacy-at',
+        'update:t-micro',
+      ],
+    ],
+  ])('--due-before %s', async (dueBefore, expected) => {
+    const query = await findTasks(directory, { patientKey: 'p-when', dueBefore });
+    const scan = await findTasks(directory, { dueBefore });
+    expect(query.tasks.map((t) => t.taskId).sort()).toEqual(expected);
+    expect(
+      scan.tasks
+        .filter((t) => t.patientKey === 'p-when')
+        .map((t) => t.taskId)
+        .sort(),
+    ).toEqual(expected);
+  });
+
+  it('--sort due: earliest instant first, legacy tasks by their due, tasks without a due last', async () => {
+    const { tasks } = await findTasks(directory, { patientKey: 'p-when', sort: 'due' });
+    expect(tasks.map((t) => t.taskId)).toEqual([
+      'update:t-india',
+      'update:t-legacy',
+      'update:t-micro',
+      'update:t-legacy-at',
+      'update:t-east',
+      'update:t-none',
+    ]);
   });
 });

@@ -42,6 +42,9 @@ describe('applyTask', () => {
         title: 'Order an A1C test',
         due: '2024-02-03T09:00:00',
         created: '2024-01-31T09:00:00',
+        // Their UTC instants (no offset: UTC).
+        dueInstant: '2024-02-03T09:00:00.000000Z',
+        createdInstant: '2024-01-31T09:00:00.000000Z',
         tag: 'a1c',
         labels: ['Urgent', 'Diabetes'],
         sourceUpdateId: 'u-1',

@@ -44,7 +44,13 @@ describe('mergeTaskUpdate', () => {
       outcome: 'applied',
       staleFields: [],
       change: {
-        values: { status: 'CLOSED', due: '2024-02-03T09:00:00', assigneeKey: 's2' },
+        values: {
+          status: 'CLOSED',
+          due: '2024-02-03T09:00:00',
+          // The normalized instant goes with the string as sent (no offset: UTC).
+          dueInstant: '2024-02-03T09:00:00.000000Z',
+          assigneeKey: 's2',
+        },
         // "urgent" is already on the task (as "Urgent"): its version moves, nothing is added.
         labels: ['Urgent', 'Diabetes'],
         fieldVersions: {

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/**
+ * Message datetimes (Task `due` and `created`, TaskUpdate `due`, TaskComment `created`) as the kit
+ * and JavaScript producers write them: the seed's `2024-02-06T09:30:00`, Python's `isoformat()` of
+ * an aware value (`2024-02-06T09:30:00-05:00`, `2026-12-01T08:20:11.123456+00:00`) and
+ * `toISOString()` (`2024-02-06T14:30:00.000Z`). Precisely:
+ *
+ *     YYYY-MM-DDThh:mm:ss[.f to .ffffff][Z | +hh:mm | -hh:mm]
+ *
+ * A real calendar value only (2024-02-30, 24:00:00, 23:59:60 and an offset hour above 23 are
+ * refused), from year 0001 to 9999 also once moved to UTC: Python's `datetime` cannot represent
+ * year 0000 or 10000, so the kit could never read such a value back.
+ *
+ * A value **without an offset is read as UTC**, as `toInstant` reads `now` (lib/protocol/datetime.ts):
+ * the kit's naive datetimes are the platform's UTC, and a reading must not depend on the machine's
+ * time zone.
+ *
+ * The message keeps the string exactly as sent; beside it the appliers store `kitDateTimeUtc(value)`.
+ */
+
+const KIT_DATETIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|([+-])(\d{2}):(\d{2}))?$/;
+
+const pad = (value: number, width: number) => String(value).padStart(width, '0');
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/**
+ * The normalized UTC instant of a message datetime, `YYYY-MM-DDThh:mm:ss.ffffffZ` (always six
+ * fractional digits, so string order is time order and microseconds are kept), or `undefined` when
+ * the value is not an accepted datetime. No offset: read as UTC.
+ */
+export function kitDateTimeUtc(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = KIT_DATETIME.exec(value);
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const fraction = (match[7] ?? '').padEnd(6, '0');
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+    return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  let offsetMinutes = 0;
+  if (match[9] !== undefined) {
+    const offsetHour = Number(match[10]);
+    const offsetMinute = Number(match[11]);
+    if (offsetHour > 23 || offsetMinute > 59) return undefined;
+    offsetMinutes = (match[9] === '-' ? -1 : 1) * (offsetHour * 60 + offsetMinute);
+  }
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0 to 99 as 1900 to 1999.
+  const instant = new Date(0);
+  instant.setUTCFullYear(year, month - 1, day);
+  instant.setUTCHours(hour, minute - offsetMinutes, second, 0);
+  const utcYear = instant.getUTCFullYear();
+  if (utcYear < 1 || utcYear > 9999) return undefined;
+  return (
+    `${pad(utcYear, 4)}-${pad(instant.getUTCMonth() + 1, 2)}-${pad(instant.getUTCDate(), 2)}` +
+    `T${pad(instant.getUTCHours(), 2)}:${pad(instant.getUTCMinutes(), 2)}:` +
+    `${pad(instant.getUTCSeconds(), 2)}.${fraction}Z`
+  );
+}
+
+/** The rule, as every refusal states it (a field name is prefixed by the caller, never the value). */
+export const KIT_DATETIME_RULE =
+  'must be a real datetime formatted YYYY-MM-DDThh:mm:ss, optionally with .f to .ffffff and Z or ±hh:mm';
+
+/** A message datetime (above). Parses to the string exactly as sent. */
+export const KitDateTimeSchema = z
+  .string({ error: 'must be a string' })
+  .refine((value) => kitDateTimeUtc(value) !== undefined, { error: KIT_DATETIME_RULE });
