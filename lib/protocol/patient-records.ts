@@ -14,16 +14,19 @@ import { RecordSet } from './record-set';
 
 type ElementOf<V> = NonNullable<V> extends readonly (infer R)[] ? R : never;
 
-/** The keys of `P` that hold a list of records (every key but `patient`). */
+/** `P`'s declared keys, without its index signature (a loose object's unknown keys). */
+type DeclaredKeys<P> = keyof {
+  [K in keyof P as string extends K ? never : number extends K ? never : K]: P[K];
+};
+
+/** The declared keys of `P` that hold a list of records (every key but `patient`). */
 export type CollectionKey<P> = {
-  [K in keyof P]-?: K extends 'patient'
+  [K in DeclaredKeys<P>]-?: K extends 'patient'
     ? never
-    : string extends K
-      ? never
-      : NonNullable<P[K]> extends readonly unknown[]
-        ? K
-        : never;
-}[keyof P];
+    : NonNullable<P[K]> extends readonly unknown[]
+      ? K
+      : never;
+}[DeclaredKeys<P>];
 
 /** The kit patient's derived values. */
 export interface PatientConveniences {
@@ -35,7 +38,12 @@ export interface PatientConveniences {
   readonly age: number;
   /** Whole years from `patient.birthDate` to `when` (the kit's `age_at`). */
   ageAt(when: KitDateTime | Date | string): number;
-  /** The plain data the view wraps (read-only by convention; the runner gives each protocol a copy). */
+  /**
+   * Any collection by name, typed or not (a dump file the schema does not type is kept as loose
+   * records): `this.patient.collection('suspectHccs')`. Empty when the patient has none.
+   */
+  collection(name: string): RecordSet<Readonly<Record<string, unknown>>>;
+  /** The plain data the view wraps (read-only: the runner deep-freezes it). */
   readonly data: unknown;
 }
 
@@ -56,7 +64,15 @@ export function ageOn(birthDate: unknown, when: KitDateTime | Date | string): nu
   return years;
 }
 
-const RESERVED = new Set(['firstName', 'lastName', 'age', 'ageAt', 'data', 'patient']);
+const RESERVED = new Set([
+  'firstName',
+  'lastName',
+  'age',
+  'ageAt',
+  'collection',
+  'data',
+  'patient',
+]);
 
 /** Wraps a patient's plain data for a protocol; `now` is the computation's instant. */
 export function patientRecords<P extends { patient: unknown }>(
@@ -66,6 +82,15 @@ export function patientRecords<P extends { patient: unknown }>(
   const instant = KitDateTime.get(now);
   const sets = new Map<string, RecordSet<unknown>>();
   const record = data.patient;
+  const setOf = (key: string): RecordSet<unknown> | undefined => {
+    const cached = sets.get(key);
+    if (cached) return cached;
+    const list = ownField(data, key);
+    if (!Array.isArray(list)) return undefined;
+    const set = RecordSet.of(list, key);
+    sets.set(key, set);
+    return set;
+  };
   const conveniences: PatientConveniences = {
     get firstName() {
       const value = ownField(record, 'firstName');
@@ -81,6 +106,11 @@ export function patientRecords<P extends { patient: unknown }>(
     ageAt(when) {
       return ageOn(ownField(record, 'birthDate'), when);
     },
+    collection(name) {
+      return (setOf(name) ?? RecordSet.of([], name)) as RecordSet<
+        Readonly<Record<string, unknown>>
+      >;
+    },
     data,
   };
   return new Proxy(conveniences, {
@@ -88,13 +118,7 @@ export function patientRecords<P extends { patient: unknown }>(
       if (key === 'patient') return record;
       if (typeof key !== 'string' || RESERVED.has(key) || key in target)
         return Reflect.get(target, key, receiver);
-      const cached = sets.get(key);
-      if (cached) return cached;
-      const list = ownField(data, key);
-      if (!Array.isArray(list)) return undefined;
-      const set = RecordSet.of(list, key);
-      sets.set(key, set);
-      return set;
+      return setOf(key);
     },
     has(target, key) {
       return (
