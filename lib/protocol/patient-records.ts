@@ -34,9 +34,12 @@ export interface PatientConveniences {
   readonly firstName: string;
   /** `patient.lastName`; '' when absent. */
   readonly lastName: string;
-  /** Whole years from `patient.birthDate` to the injected `now` (the kit's `age`); NaN unknown. */
+  /**
+   * The kit's `age` at the injected `now`: fractional years (`35.4`), so `age > 35` reads as in
+   * the kit; NaN without a readable `patient.birthDate`. `Math.floor(age)` is the whole years.
+   */
   readonly age: number;
-  /** Whole years from `patient.birthDate` to `when` (the kit's `age_at`). */
+  /** The kit's `age_at(when)`, fractional years (see `age`). */
   ageAt(when: KitDateTime | Date | string): number;
   /**
    * Any collection by name, typed or not (a dump file the schema does not type is kept as loose
@@ -51,17 +54,30 @@ export type PatientRecords<P extends { patient: unknown }> = PatientConveniences
   readonly patient: P['patient'];
 } & { readonly [K in CollectionKey<P>]: RecordSet<ElementOf<P[K]>> };
 
-/** Whole years between a `YYYY-MM-DD` birth date and `when`'s UTC calendar day. */
+/** Days since 1970-01-01 of a datetime's calendar day, on its own wall clock. */
+function dayNumber(at: KitDateTime): number {
+  return Date.UTC(at.year, at.month - 1, at.day) / 86_400_000;
+}
+
+/**
+ * The kit patient's `age_at(time)`: whole years from the `YYYY-MM-DD` birth date to `when`'s
+ * calendar day, plus the fraction of the current year of age passed (days since the last
+ * birthday over the days between it and the next; a 29 February birthday falls on the 28th in a
+ * common year, as arrow's `shift`). 0 when the birth date is not before that day, as the kit; NaN
+ * without a readable birth date.
+ */
 export function ageOn(birthDate: unknown, when: KitDateTime | Date | string): number {
-  if (typeof birthDate !== 'string') return Number.NaN;
+  if (typeof birthDate !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) return Number.NaN;
   const born = KitDateTime.parse(birthDate);
   if (!born) return Number.NaN;
-  const on = KitDateTime.get(when).to(0);
-  const birthday = born.to(0);
-  let years = on.year - birthday.year;
-  if (on.month < birthday.month || (on.month === birthday.month && on.day < birthday.day))
-    years -= 1;
-  return years;
+  const on = KitDateTime.get(when);
+  const today = dayNumber(on);
+  if (dayNumber(born) >= today) return 0;
+  let years = on.year - born.year;
+  if (on.month < born.month || (on.month === born.month && on.day < born.day)) years -= 1;
+  const last = dayNumber(born.shift({ years }));
+  const next = dayNumber(born.shift({ years: years + 1 }));
+  return years + (today - last) / (next - last);
 }
 
 const RESERVED = new Set([
