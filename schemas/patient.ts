@@ -69,12 +69,16 @@ function matchesRealDate(pattern: RegExp, value: string): boolean {
 }
 
 /**
- * A Canvas timestamp in ISO form: the space some dumps put before the time becomes `T`
- * (`2022-02-16 23:17:37.082929+00:00` -> `2022-02-16T23:17:37.082929+00:00`), so ISO readers
- * (`toInstant`, `shiftWallClock`) take it. Anything else is returned as it is.
+ * A Canvas timestamp in ISO form, for ISO readers (`toInstant`, `shiftWallClock`): the space some
+ * dumps put before the time becomes `T`, and a time without seconds gets `:00`
+ * (`2022-02-16 23:17:37.082929+00:00` -> `2022-02-16T23:17:37.082929+00:00`,
+ * `2022-02-21T20:30Z` -> `2022-02-21T20:30:00Z`). Anything else is returned as it is.
  */
 export function isoTimestamp(value: string): string {
-  return /^\d{4}-\d{2}-\d{2} /.test(value) ? `${value.slice(0, 10)}T${value.slice(11)}` : value;
+  const match = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(.*)$/.exec(value);
+  if (!match) return value;
+  const [, date, hoursMinutes, seconds, offset] = match;
+  return `${date}T${hoursMinutes}${seconds ?? ':00'}${offset}`;
 }
 
 /** A real calendar date `YYYY-MM-DD`, kept as the string. */
@@ -548,7 +552,8 @@ export function isStructureIssue(issue: z.core.$ZodIssue): boolean {
 }
 
 /**
- * Refuses what no schema field can express safely: nesting deeper than `maxDepth` and a
+ * Refuses what no schema field can express safely: nesting deeper than `maxDepth` (the file's
+ * `MAX_NESTING_DEPTH`, one more for a whole patient, whose collections are one level down) and a
  * `__proto__` key at any depth (zod would drop it silently). Iterative, so a deep document cannot
  * overflow the stack; one issue, at the first offending path (key names only, never values).
  */
@@ -562,7 +567,7 @@ function structureCheck(maxDepth: number) {
         ctx.addIssue({
           code: 'custom',
           path,
-          message: `nested deeper than ${maxDepth} levels`,
+          message: `nested deeper than ${MAX_NESTING_DEPTH} levels`,
           params: STRUCTURE_ISSUE,
         });
         return;
@@ -571,6 +576,18 @@ function structureCheck(maxDepth: number) {
         for (let i = node.length - 1; i >= 0; i--)
           stack.push({ node: node[i], path: [...path, i] });
         continue;
+      }
+      // An object whose prototype is not Object's: a `__proto__` key a reader turned into the
+      // prototype (DynamoDB's unmarshall does) instead of keeping it as a field.
+      const prototype = Object.getPrototypeOf(node);
+      if (prototype !== Object.prototype && prototype !== null) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, '__proto__'],
+          message: 'field name not allowed',
+          params: STRUCTURE_ISSUE,
+        });
+        return;
       }
       for (const key of Object.keys(node)) {
         if (FORBIDDEN_KEYS.has(key)) {
@@ -680,7 +697,9 @@ export const PatientFileSchema = guarded(PatientRecordSchema);
 
 /** One file of a fixture folder, with the structure guard: a collection (typed or not). */
 export function collectionFileSchema(name: string) {
-  const item = (PATIENT_COLLECTION_RECORDS as Record<string, z.ZodType>)[name];
+  const item = Object.hasOwn(PATIENT_COLLECTION_RECORDS, name)
+    ? (PATIENT_COLLECTION_RECORDS as Record<string, z.ZodType>)[name]
+    : undefined;
   return guarded(collection(item ?? LooseRecordSchema));
 }
 
@@ -699,7 +718,7 @@ export const PatientSchema = guarded(
     .transform((patient, ctx) => {
       // A collection we do not type is read like a typed one (`{}` is `[]`), as loose records.
       for (const [name, value] of Object.entries(patient)) {
-        if (name === 'patient' || name in collectionShape) continue;
+        if (name === 'patient' || Object.hasOwn(collectionShape, name)) continue;
         if (!isCollectionName(name)) {
           ctx.issues.push({
             code: 'custom',

@@ -105,7 +105,8 @@ function schemaFailure(code: string, error: z.ZodError, prefix: string): RunFail
 /**
  * Computes each protocol for the patient and returns one run per protocol, in order. Pure: no
  * clock, no I/O. A protocol that throws, returns a malformed result or sets an invalid update
- * fails alone; the others still run.
+ * fails alone; the others still run. The patient is deep-frozen in place (protocols only read it),
+ * so pass data you will not change afterwards.
  */
 export function computeProtocols(input: ComputeProtocolsInput): ProtocolRun[] {
   const { protocols, patient } = input;
@@ -120,6 +121,9 @@ export function computeProtocols(input: ComputeProtocolsInput): ProtocolRun[] {
     throw new ComputeInputError('patient-mismatch', 'change: concerns another patient');
 
   const settings = input.settings ?? ProtocolSettings.EMPTY;
+  // Protocols read the patient, never change it: frozen once here (not copied per protocol, which
+  // cost more than the protocols themselves), so one that tries fails alone with a TypeError.
+  deepFreeze(patient);
   return protocols.map((protocolClass) => runOne(protocolClass, patient, change, now, settings));
 }
 
@@ -146,9 +150,9 @@ function runOne(
         updates: [],
       };
     }
-    // Each protocol gets its own copy: one that mutates the patient cannot affect the next.
+    // The patient is frozen: one protocol cannot change what the next one reads.
     const protocol = new protocolClass({
-      patient: structuredClone(patient),
+      patient,
       change,
       now,
       settings,
@@ -165,6 +169,25 @@ function runOne(
   } catch (error) {
     return failedRun(id, version, error);
   }
+}
+
+/** Roots already frozen whole, so a patient computed again is not walked again. */
+const frozenRoots = new WeakSet<object>();
+
+/** Freezes a JSON-like value and everything under it, in place. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || frozenRoots.has(value)) return value;
+  const stack: object[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop() as object;
+    Object.freeze(current);
+    for (const key of Object.keys(current)) {
+      const child = (current as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) stack.push(child);
+    }
+  }
+  frozenRoots.add(value);
+  return value;
 }
 
 function failedRun(protocol: string, version: string, error: unknown): ProtocolRun {

@@ -89,10 +89,17 @@ export class ProtocolSettings {
     return this.#values.get(key);
   }
 
-  /** A required string setting; throws `SettingsError` naming the key when unset or not a string. */
-  string(key: string): string {
+  /**
+   * A string setting: required, or with `fallback` (e.g. the kit protocol's hard-coded value) used
+   * when the deployment does not set it. Set but not a non-empty string, or unset without a
+   * fallback: throws `SettingsError` naming the key.
+   */
+  string(key: string, fallback?: string): string {
     const value = this.#values.get(key);
-    if (value === undefined) throw new SettingsError(`settings.${key}: not set`);
+    if (value === undefined) {
+      if (fallback !== undefined) return fallback;
+      throw new SettingsError(`settings.${key}: not set`);
+    }
     if (typeof value !== 'string' || value === '')
       throw new SettingsError(`settings.${key}: must be a non-empty string`);
     return value;

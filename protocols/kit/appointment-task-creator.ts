@@ -40,9 +40,9 @@ export class AppointmentTaskCreator extends Protocol {
     return change.canvas_id ?? undefined;
   }
 
+  /** The deployment's `TEAM_IDENTIFIER` setting, else the kit's hard-coded team. */
   private teamIdentifier(): string {
-    const configured = this.settings.get('TEAM_IDENTIFIER');
-    return typeof configured === 'string' && configured !== '' ? configured : KIT_TEAM_IDENTIFIER;
+    return this.settings.string('TEAM_IDENTIFIER', KIT_TEAM_IDENTIFIER);
   }
 
   /**

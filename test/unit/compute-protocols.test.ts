@@ -324,11 +324,13 @@ describe('computeProtocols', () => {
     expect(run?.error?.message).toMatch(/^meta\.computeOnChangeTypes\[0\]:/);
   });
 
-  it('gives each protocol its own copy of the patient', () => {
+  it('keeps one protocol from changing the patient the next one reads (it is frozen)', () => {
     const patient = syntheticPatient();
 
     const runs = computeProtocols({ protocols: [MutatesPatient, Joins], patient, now: NOW });
 
+    expect(runs[0]?.status).toBe('failed');
+    expect(runs[0]?.error).toEqual({ code: 'protocol-error', message: 'TypeError' });
     expect(patient.patient.key).toBe('test-patient-0001');
     expect(runs[1]?.updates[0]).toEqual(ensurePatientInGroup('test-patient-0001', GROUP));
   });

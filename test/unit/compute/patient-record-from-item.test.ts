@@ -74,6 +74,10 @@ describe('patientRecordFromItem (patients table item to patient)', () => {
     expect(refused({ annLee: 5 })).toBe(
       '(message): a collection we do not type: must be a list (name withheld)',
     );
+    // A property every object inherits is no collection, whatever its value.
+    expect(refused({ constructor: [] })).toBe(
+      '(message): a collection we do not type: not a collection name (name withheld)',
+    );
     expect(refused({ 'Ann Lee': [] })).toBe(
       '(message): a collection we do not type: not a collection name (name withheld)',
     );

@@ -22,12 +22,22 @@ describe('patientRecords', () => {
     expect(view.labReports).toBe(view.labReports);
   });
 
-  it('has the kit patient’s first name, last name and age at now', () => {
+  it('has the kit patient’s first name, last name and fractional age at now', () => {
     const view = patientRecords(data, '2024-02-28T23:59:59Z');
     expect(view.firstName).toBe('Synthetic');
     expect(view.lastName).toBe('Person');
-    expect(view.age).toBe(63);
+    // Born 1960-02-29: the last birthday fell on 2023-02-28, the next is 2024-02-29.
+    expect(view.age).toBeCloseTo(63 + 365 / 366, 10);
     expect(view.ageAt('2024-02-29T00:00:00Z')).toBe(64);
+    expect(Math.floor(view.ageAt('2024-02-28T12:00:00Z'))).toBe(63);
+  });
+
+  it('ages like the kit: 0 on or before the birth day, a half year at the half', () => {
+    const born = { patient: { key: 'p', birthDate: '2000-01-01' } };
+    expect(patientRecords(born, '2000-01-01T23:00:00Z').age).toBe(0);
+    expect(patientRecords(born, '1999-06-01T00:00:00Z').age).toBe(0);
+    expect(patientRecords(born, '2035-07-02T12:00:00Z').age).toBeCloseTo(35 + 182 / 365, 10);
+    expect(patientRecords(born, '2035-07-02T12:00:00Z').age > 35).toBe(true);
   });
 
   it('cannot be changed', () => {

@@ -51,6 +51,10 @@ describe('ProtocolSettings', () => {
     const settings = new ProtocolSettings({ N: 1 });
     expect(() => settings.string('TEAM')).toThrow('settings.TEAM: not set');
     expect(() => settings.string('N')).toThrow('settings.N: must be a non-empty string');
+    expect(settings.string('TEAM', 'kit-default')).toBe('kit-default');
+    expect(() => settings.string('N', 'kit-default')).toThrow(
+      'settings.N: must be a non-empty string',
+    );
   });
 });
 

@@ -20,21 +20,12 @@ const OWN = join(REPO, 'fixtures', 'patients', 'kit-appointment-offsets');
 const OWN_CHANGE = join(REPO, 'fixtures', 'changes', 'kit-appointment-2001-created.json');
 const NOW = '2024-02-20T10:00:00.123Z';
 
-/** The documented change event (kit-fixtures/changes/appointment-created.json), for a patient. */
-function documentedChange(patientKey: string): ChangeEvent {
-  return {
-    patient_key: patientKey,
-    model_name: 'appointment',
-    created: true,
-    deleted: false,
-    fields: {
-      id: [null, 14],
-      externally_exposable_id: [null, '00ccf34f-b501-4a36-877b-6a64856c413a'],
-      start_time: [null, '2022-09-09T23:00:00+00:00'],
-    },
-    canvas_id: 14,
-    external_id: '00ccf34f-b501-4a36-877b-6a64856c413a',
-  };
+/**
+ * A creation of appointment 14, the one the documented change event
+ * (kit-fixtures/changes/appointment-created.json) creates; as a shorthand, its id is text.
+ */
+function createdAppointment(patient: Patient, id = 14): ChangeEvent {
+  return parseChangeShorthand(`appointment:created:${id}`, patient.patient.key);
 }
 
 function protocolFor(
@@ -47,13 +38,9 @@ function protocolFor(
 }
 
 describe('AppointmentTaskCreator (kit port) over the kit fixtures', () => {
-  it('the documented change over full_detailed_patient: the kit’s task for appointment 14', async () => {
+  it('appointment 14’s creation over full_detailed_patient: the kit’s task', async () => {
     const patient = await loadPatientFixture(join(KIT, 'full_detailed_patient'));
-    const protocol = protocolFor(
-      patient,
-      documentedChange(patient.patient.key),
-      '2022-02-20T10:00:00Z',
-    );
+    const protocol = protocolFor(patient, createdAppointment(patient), '2022-02-20T10:00:00Z');
     expect(protocol.taskInput()).toEqual({
       patientKey: 'da3dffbe18cc441f9f92da4da8e1c231',
       createdByKey: 'dbf184ad28a1408bbed184fc8fd2b029',
@@ -79,13 +66,12 @@ describe('AppointmentTaskCreator (kit port) over the kit fixtures', () => {
 
   it('sends nothing for a patient without appointments, an update, or a scheduled run', async () => {
     const none = await loadPatientFixture(join(KIT, 'no_details_patient'));
-    expect(protocolFor(none, documentedChange(none.patient.key)).taskInput()).toBeUndefined();
+    expect(protocolFor(none, createdAppointment(none)).taskInput()).toBeUndefined();
     const patient = await loadPatientFixture(join(KIT, 'full_detailed_patient'));
-    const updated = { ...documentedChange(patient.patient.key), created: false };
+    const updated = parseChangeShorthand('appointment:updated:14', patient.patient.key);
     expect(protocolFor(patient, updated).taskInput()).toBeUndefined();
     expect(protocolFor(patient, null).taskInput()).toBeUndefined();
-    const unknown = { ...documentedChange(patient.patient.key), canvas_id: 999 };
-    expect(protocolFor(patient, unknown).taskInput()).toBeUndefined();
+    expect(protocolFor(patient, createdAppointment(patient, 999)).taskInput()).toBeUndefined();
   });
 
   it('is computed only for appointment changes', async () => {
