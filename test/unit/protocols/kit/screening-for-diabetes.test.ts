@@ -1,4 +1,5 @@
 import { DiabetesScreening } from '../../../../protocols/kit/screening-for-diabetes';
+import * as screeningValueSets from '../../../../protocols/value-sets/screening-for-diabetes';
 import {
   fieldChanges,
   KIT_PATIENTS,
@@ -167,5 +168,32 @@ describe('DiabetesScreening (kit collective/ScreeningForDiabetes.py)', () => {
 
     expect(run.status).toBe('failed');
     expect(run.error?.code).toBe('protocol-error');
+  });
+});
+
+describe('the screening value sets', () => {
+  it.each(Object.entries(screeningValueSets))(
+    '%s names its source and lists codes',
+    (_name, set) => {
+      expect(set.source).toMatch(/\S/);
+      expect(set.systems.length).toBeGreaterThan(0);
+      for (const system of set.systems) expect(set.codes(system).length).toBeGreaterThan(0);
+    },
+  );
+
+  it('match codings with or without the ICD-10 dot, in the systems Canvas writes', () => {
+    expect(screeningValueSets.FamilialDiabetes.matches({ system: 'ICD-10', code: 'Z83.3' })).toBe(
+      true,
+    );
+    expect(screeningValueSets.Prediabetes.matches({ system: 'ICD-10', code: 'R7303' })).toBe(true);
+    expect(
+      screeningValueSets.PharmacologicTherapyForHypertension.matches({
+        system: 'http://www.nlm.nih.gov/research/umls/rxnorm',
+        code: '314076',
+      }),
+    ).toBe(true);
+    expect(
+      screeningValueSets.HdlCLaboratoryTest.matches({ system: 'http://loinc.org', code: '2571-8' }),
+    ).toBe(false);
   });
 });
