@@ -9,6 +9,7 @@ import {
   type ProtocolResultData,
   type ProtocolRun,
   ProtocolSettings,
+  parseChangeShorthand,
   toResultData,
   type Update,
 } from '../../../../lib';
@@ -37,12 +38,36 @@ export function ownPatient(name: string): Promise<Patient> {
 }
 
 /**
- * A change event file in the kit's `field_changes` form, as the changes queue carries it for
- * the patient (the patient comes from the fixture).
+ * The kit's model names whose change type is another (the change-event work's mapping):
+ * an appointment note's state change is an `appointment` change.
  */
-export function changeFile(path: string, patient: Patient): ChangeEvent {
-  const fieldChanges = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+const CHANGE_TYPE_OF_MODEL: Readonly<Record<string, string>> = {
+  notestatechangeevent: 'appointment',
+};
+
+/**
+ * The runner's change event for a kit `field_changes` object, for the patient. Built through
+ * `parseChangeShorthand` so it has the runner's own shape, whichever that is: flat
+ * (`patient_key` beside the field_changes keys) or an envelope (`fieldChanges` with its
+ * `changeTypes`); the field_changes object is then the one given, unchanged.
+ */
+export function asChangeEvent(
+  patient: Patient,
+  fieldChanges: Record<string, unknown>,
+): ChangeEvent {
+  const model = String(fieldChanges.model_name);
+  const changeType = CHANGE_TYPE_OF_MODEL[model] ?? model;
+  const base = parseChangeShorthand(
+    `${changeType}:created:1`,
+    patient.patient.key,
+  ) as unknown as Record<string, unknown>;
+  if ('fieldChanges' in base) return { ...base, fieldChanges } as unknown as ChangeEvent;
   return { patient_key: patient.patient.key, ...fieldChanges } as unknown as ChangeEvent;
+}
+
+/** A change event file in the kit's `field_changes` form (the patient comes from the fixture). */
+export function changeFile(path: string, patient: Patient): ChangeEvent {
+  return asChangeEvent(patient, JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>);
 }
 
 export function ownChange(name: string, patient: Patient): ChangeEvent {
@@ -68,12 +93,7 @@ export function fieldChanges(
     external_id?: string | number | null;
   },
 ): ChangeEvent {
-  return {
-    patient_key: patient.patient.key,
-    external_id: null,
-    external_identifiers: null,
-    ...change,
-  } as unknown as ChangeEvent;
+  return asChangeEvent(patient, { external_id: null, external_identifiers: null, ...change });
 }
 
 /** One protocol run through the pure runner, as the compute Lambda runs it. */
