@@ -162,13 +162,15 @@ export class RecordSet<T> implements Iterable<T> {
     } else if (spec.kind === 'period') {
       // The kit drops records whose `periods` list is empty; a record without the field at all
       // (data of another shape) is kept.
-      kept = kept.filter((record) => {
+      const hasPeriods = (record: T) => {
         const periods = ownField(record, 'periods');
         return !Array.isArray(periods) || periods.length > 0;
-      });
-    } else {
-      kept = [...kept];
+      };
+      if (!kept.every(hasPeriods)) kept = kept.filter(hasPeriods);
     }
+    // A frozen list (the runner freezes the patient) is used as is; any other is copied, so the
+    // set never changes under its holder.
+    if (!Object.isFrozen(kept)) kept = [...kept];
     return new RecordSet(Object.freeze(kept), spec);
   }
 

@@ -7,6 +7,8 @@ import {
   SettingsError,
 } from '../../../lib';
 import { readChangeComputeConfig, readSegmentComputeConfig } from '../../../lib/aws/compute-config';
+import { computePatientUpdates } from '../../../lib/compute/compute-patient-updates';
+import { SILENT_LOG } from '../../../lib/compute/ports';
 import { syntheticPatient } from '../support/patients';
 
 describe('ProtocolSettings', () => {
@@ -119,5 +121,20 @@ describe('settings from the compute functions’ environment', () => {
     expect(() => readChangeComputeConfig({ ...env, PROTOCOL_SETTINGS: '{"TEAM":{}}' })).toThrow(
       /^PROTOCOL_SETTINGS: TEAM: /,
     );
+  });
+});
+
+describe('settings through the compute path', () => {
+  it('computePatientUpdates hands them to the protocols', () => {
+    const { runs } = computePatientUpdates({
+      protocols: [NeedsTeam],
+      patient: syntheticPatient(),
+      change: null,
+      computedAt: new Date('2024-02-01T12:00:00Z'),
+      origin: 'run:test',
+      log: SILENT_LOG,
+      settings: new ProtocolSettings({ TEAM_IDENTIFIER: 'team-3' }, 'PROTOCOL_SETTINGS'),
+    });
+    expect(runs[0]?.result?.narratives).toEqual(['team team-3']);
   });
 });
