@@ -73,6 +73,8 @@ export class DiabetesScreening extends Protocol {
     const height = this.patient.vitalSigns.filter({ sign: 'height' }).lastValue();
     if (!truthy(weight) || !truthy(height)) return null;
     const inches = pythonFloat(height);
+    // Python raises ZeroDivisionError here; JavaScript would give Infinity, an "overweight" BMI.
+    if (inches === 0) throw new RangeError('vital sign height: division by zero');
     return (pythonFloat(weight) / inches ** 2) * BMI_FROM_OZ_PER_SQUARE_INCH;
   }
 

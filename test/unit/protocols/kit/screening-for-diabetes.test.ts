@@ -157,6 +157,19 @@ describe('DiabetesScreening (kit collective/ScreeningForDiabetes.py)', () => {
     expect(appointment.status).toBe('not_relevant');
   });
 
+  it('fails, as the kit raises, on a height of zero', async () => {
+    const fixture = await ownPatient('screening-young-asian');
+    const patient = structuredClone(fixture);
+    const height = patient.vitalSigns.find((v) => v.sign === 'height');
+    if (!height) throw new Error('fixture has no height');
+    height.value = '0.0';
+
+    const run = runPort(DiabetesScreening, patient, { now: NOW });
+
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ code: 'protocol-error', message: 'RangeError' });
+  });
+
   it('fails, as the kit raises, on a weight that is not a number', async () => {
     const fixture = await ownPatient('screening-young-asian');
     const patient = structuredClone(fixture);
