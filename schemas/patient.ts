@@ -578,8 +578,10 @@ function structureCheck(maxDepth: number) {
     for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
       const { node, depth } = entry;
       if (typeof node !== 'object' || node === null) continue;
-      if (depth >= maxDepth)
-        return refuse(pathOf(entry), `nested deeper than ${MAX_NESTING_DEPTH} levels`);
+      if (depth >= maxDepth) {
+        refuse(pathOf(entry), `nested deeper than ${MAX_NESTING_DEPTH} levels`);
+        return;
+      }
       if (Array.isArray(node)) {
         for (let i = node.length - 1; i >= 0; i--)
           stack.push({ node: node[i], depth: depth + 1, key: i, parent: entry });
@@ -588,10 +590,15 @@ function structureCheck(maxDepth: number) {
       // An object whose prototype is not Object's: a `__proto__` key a reader turned into the
       // prototype (DynamoDB's unmarshall does) instead of keeping it as a field.
       const prototype = Object.getPrototypeOf(node);
-      if (prototype !== Object.prototype && prototype !== null)
-        return refuse(pathOf(entry, '__proto__'), 'field name not allowed');
+      if (prototype !== Object.prototype && prototype !== null) {
+        refuse(pathOf(entry, '__proto__'), 'field name not allowed');
+        return;
+      }
       for (const key of Object.keys(node)) {
-        if (FORBIDDEN_KEYS.has(key)) return refuse(pathOf(entry, key), 'field name not allowed');
+        if (FORBIDDEN_KEYS.has(key)) {
+          refuse(pathOf(entry, key), 'field name not allowed');
+          return;
+        }
         stack.push({
           node: (node as Record<string, unknown>)[key],
           depth: depth + 1,
