@@ -559,47 +559,52 @@ export function isStructureIssue(issue: z.core.$ZodIssue): boolean {
  */
 function structureCheck(maxDepth: number) {
   return (value: unknown, ctx: z.RefinementCtx): void => {
-    const stack: { node: unknown; path: Path }[] = [{ node: value, path: [] }];
-    for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-      const { node, path } = next;
+    // Each entry links to its parent, so a path is built only for an issue.
+    interface Entry {
+      node: unknown;
+      depth: number;
+      key?: string | number;
+      parent?: Entry;
+    }
+    const pathOf = (entry: Entry, last?: string): Path => {
+      const path: Path = last === undefined ? [] : [last];
+      for (let at: Entry | undefined = entry; at?.key !== undefined; at = at.parent)
+        path.unshift(at.key);
+      return path;
+    };
+    const refuse = (path: Path, message: string) =>
+      ctx.addIssue({ code: 'custom', path, message, params: STRUCTURE_ISSUE });
+    const stack: Entry[] = [{ node: value, depth: 0 }];
+    for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
+      const { node, depth } = entry;
       if (typeof node !== 'object' || node === null) continue;
-      if (path.length >= maxDepth) {
-        ctx.addIssue({
-          code: 'custom',
-          path,
-          message: `nested deeper than ${MAX_NESTING_DEPTH} levels`,
-          params: STRUCTURE_ISSUE,
-        });
+      if (depth >= maxDepth) {
+        refuse(pathOf(entry), `nested deeper than ${MAX_NESTING_DEPTH} levels`);
         return;
       }
       if (Array.isArray(node)) {
         for (let i = node.length - 1; i >= 0; i--)
-          stack.push({ node: node[i], path: [...path, i] });
+          stack.push({ node: node[i], depth: depth + 1, key: i, parent: entry });
         continue;
       }
       // An object whose prototype is not Object's: a `__proto__` key a reader turned into the
       // prototype (DynamoDB's unmarshall does) instead of keeping it as a field.
       const prototype = Object.getPrototypeOf(node);
       if (prototype !== Object.prototype && prototype !== null) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [...path, '__proto__'],
-          message: 'field name not allowed',
-          params: STRUCTURE_ISSUE,
-        });
+        refuse(pathOf(entry, '__proto__'), 'field name not allowed');
         return;
       }
       for (const key of Object.keys(node)) {
         if (FORBIDDEN_KEYS.has(key)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [...path, key],
-            message: 'field name not allowed',
-            params: STRUCTURE_ISSUE,
-          });
+          refuse(pathOf(entry, key), 'field name not allowed');
           return;
         }
-        stack.push({ node: (node as Record<string, unknown>)[key], path: [...path, key] });
+        stack.push({
+          node: (node as Record<string, unknown>)[key],
+          depth: depth + 1,
+          key,
+          parent: entry,
+        });
       }
     }
   };
