@@ -21,7 +21,7 @@ import {
   recomputeOnChange,
   type UpdateQueue,
 } from '../lib/compute';
-import type { ProtocolClass } from '../lib/protocol';
+import type { ProtocolClass, ProtocolSettings } from '../lib/protocol';
 import { sentTimestampMs } from '../lib/sqs-record';
 import { PROTOCOLS } from '../protocols';
 
@@ -31,6 +31,8 @@ export interface ComputeOnChangeDependencies {
   updates: UpdateQueue;
   logger: Logger;
   metrics: Metrics;
+  /** The protocols' settings (`PROTOCOL_SETTINGS`); default: none. */
+  settings?: ProtocolSettings;
   /**
    * The clock, used only when a record has no valid `SentTimestamp` (Lambda's SQS events always
    * carry one).
@@ -111,6 +113,7 @@ export function createComputeOnChangeHandler(dependencies: () => ComputeOnChange
           patients: deps.patients,
           updates: deps.updates,
           log: logger,
+          settings: deps.settings,
         });
       } catch (error) {
         // Reading the patient or sending its updates failed (after the sender's retries): one
@@ -149,6 +152,7 @@ function defaultDependencies(): ComputeOnChangeDependencies {
       protocols: PROTOCOLS,
       patients: new DynamoDbPatientSource(documents, config.patientsTable),
       updates: new SqsUpdateQueue(new SqsBatchSender({ client: sqs }), config.updateQueueUrls),
+      settings: config.settings,
       logger: computeLogger(),
       metrics: new Metrics(),
     };

@@ -21,7 +21,7 @@ import {
   type SegmentOutcome,
   type UpdateQueue,
 } from '../lib/compute';
-import type { ProtocolClass } from '../lib/protocol';
+import type { ProtocolClass, ProtocolSettings } from '../lib/protocol';
 import { rejectionDetail } from '../lib/validation-error';
 import { PROTOCOLS } from '../protocols';
 import { ComputeJobSchema } from '../schemas';
@@ -34,6 +34,8 @@ export interface ComputeSegmentDependencies {
   budget: SegmentBudget;
   logger: Logger;
   metrics: Metrics;
+  /** The protocols' settings (`PROTOCOL_SETTINGS`); default: none. */
+  settings?: ProtocolSettings;
 }
 
 /** A job message the schema refuses: redelivery cannot fix it, the DLQ keeps it for a look. */
@@ -87,6 +89,7 @@ export function createComputeSegmentHandler(dependencies: () => ComputeSegmentDe
           remainingTimeMs: () => context.getRemainingTimeInMillis(),
           budget: deps.budget,
           log: logger,
+          settings: deps.settings,
         });
       } catch (error) {
         // A send still failing after the sender's retries, DynamoDB failing, ...: one line and a
@@ -138,6 +141,7 @@ function defaultDependencies(): ComputeSegmentDependencies {
       updates: new SqsUpdateQueue(sender, config.updateQueueUrls),
       jobs: new SqsComputeJobQueue(sender, config.computeJobsQueueUrl),
       budget: config.segmentBudget,
+      settings: config.settings,
       logger: computeLogger(),
       metrics: new Metrics(),
     };

@@ -44,45 +44,78 @@ export function hasActiveDiabetes(index: number): boolean {
 export function demoPatient(index: number): PatientInput {
   const key = demoPatientKey(index);
   const staff = DEMO_STAFF[index % DEMO_STAFF.length] ?? DEMO_STAFF[0];
-  const conditions: PatientInput['conditions'] = [];
+  const [staffFirstName, staffLastName] = staff.name.split(' ');
+  const conditions: NonNullable<PatientInput['conditions']> = [];
   if (hasActiveDiabetes(index)) {
     conditions.push({
       id: `demo-cond-${pad(index)}`,
-      coding: [{ system: 'ICD-10', code: 'E11.9', display: 'Type 2 diabetes mellitus' }],
+      created: '2015-01-01T10:00:00.000000Z',
       clinicalStatus: 'active',
-      onsetDate: '2015-01-01',
+      coding: [{ system: 'ICD-10', code: 'E119', display: 'Type 2 diabetes mellitus' }],
+      periods: [{ from: '2015-01-01', to: null }],
     });
   } else if (index % 4 === 0) {
     conditions.push({
       id: `demo-cond-${pad(index)}`,
-      coding: [{ system: 'ICD-10', code: 'E11.9' }],
+      created: '2015-01-01T10:00:00.000000Z',
       clinicalStatus: 'resolved',
-      resolutionDate: '2020-01-01',
+      coding: [{ system: 'ICD-10', code: 'E119' }],
+      periods: [{ from: '2015-01-01', to: '2020-01-01' }],
     });
   }
   const appointmentId = demoAppointmentId(index);
   return {
     patient: {
+      id: index,
       key,
+      created: '2020-01-01T09:00:00.000000Z',
       firstName: 'Synthetic',
       lastName: `Demo-${pad(index)}`,
       birthDate: `${1940 + (index % 60)}-${String(1 + (index % 12)).padStart(2, '0')}-15`,
-      sex: (['F', 'M', 'O', 'UNK'] as const)[index % 4] ?? 'UNK',
+      sexAtBirth: (['F', 'M', 'O', 'UNK'] as const)[index % 4] ?? 'UNK',
+      active: true,
+      deceased: false,
+      deceasedDatetime: null,
+      timezone: 'America/New_York',
+      coverages: [],
+      contacts: [],
+      externalIdentifiers: [],
+      careTeamMemberships: [
+        {
+          staff: { key: staff.key, firstName: staffFirstName, lastName: staffLastName },
+          role: { code: 'PCP', display: 'Primary care provider' },
+          status: 'active',
+          lead: true,
+        },
+      ],
     },
-    appointments: appointmentId
+    upcomingAppointments: appointmentId
       ? [
           {
             id: appointmentId,
             startTime: `2035-${String(1 + (index % 12)).padStart(2, '0')}-10T09:30:00-05:00`,
-            providerKey: staff.key,
+            durationMinutes: 20,
+            appointmentType: 'office',
             status: 'confirmed',
+            state: { state: 'BKD' },
+          },
+        ]
+      : [],
+    upcomingAppointmentNotes: appointmentId
+      ? [
+          {
+            id: `demo-note-${pad(index)}`,
+            isLocked: false,
+            stateHistory: [{ state: 'SCH' }, { state: 'BKD' }],
+            providerDisplay: { key: staff.key, firstName: staffFirstName, lastName: staffLastName },
+            appointments: [appointmentId],
+            currentAppointmentId: appointmentId,
           },
         ]
       : [],
     conditions,
-    consents: [{ id: `demo-consent-${pad(index)}`, code: 'HIPAA', state: 'accepted' }],
-    careTeam: [
-      { staffKey: staff.key, role: 'Primary care provider', status: 'active', lead: true },
+    consents: [
+      { id: `demo-consent-${pad(index)}`, category: { code: 'HIPAA' }, state: 'accepted' },
     ],
   };
 }

@@ -1,15 +1,16 @@
 import {
-  type Appointment,
   changeConcerns,
   createTaskPayload,
   formatKitDateTime,
   isCreation,
+  isoTimestamp,
   newFieldValue,
   Protocol,
   type ProtocolMeta,
   ProtocolResult,
   shiftWallClock,
   toInstant,
+  type UpcomingAppointment,
   type Update,
   updateTaskPayload,
   wallClockDate,
@@ -19,8 +20,26 @@ import {
 export const REMINDER_DAYS_BEFORE = 3;
 export const REMINDER_LABEL = 'Urgent';
 
-/** Appointments that no longer take place get no reminder. */
-const NOT_TAKING_PLACE: readonly Appointment['status'][] = ['cancelled', 'noshowed'];
+/** Appointment statuses of appointments that no longer take place: they get no reminder. */
+const NOT_TAKING_PLACE: readonly string[] = ['cancelled', 'noshowed'];
+/** Note states (Canvas's codes) of appointments that no longer take place: cancelled, no-showed. */
+const NOTE_NOT_TAKING_PLACE: readonly string[] = ['CLD', 'NSW'];
+
+/** The first item of a collection (an array or a record set), if any. */
+function first<T>(items: Iterable<T>): T | undefined {
+  for (const item of items) return item;
+  return undefined;
+}
+
+/**
+ * An upcoming appointment as the reminder reads it: the appointment, its start as an ISO
+ * datetime, and its provider's staff key (from the appointment's note, `providerDisplay.key`).
+ */
+interface Reminded {
+  id: UpcomingAppointment['id'];
+  startTime: string;
+  providerKey: string;
+}
 
 /** The reminder task's dedupe key: one task per appointment, found again to close it. */
 export function reminderDedupeKey(appointmentId: string | number): string {
@@ -54,6 +73,11 @@ export function nowOnWallClockOf(startTime: string, now: Date): string {
  * - On a change that cancels or deletes an appointment: closes its task (a `TaskUpdate` found by
  *   the same key). Any other appointment change sends nothing.
  *
+ * It reads the patient's `upcomingAppointments` (start time, `status`, the note's `state`) and
+ * `upcomingAppointmentNotes` (the provider's staff key, `providerDisplay.key`, on the note whose
+ * `currentAppointmentId` is the appointment), as the kit's dumps hold them. An appointment whose
+ * status is cancelled or no-showed, or whose note is (`CLD`, `NSW`), no longer takes place.
+ *
  * The status stays `not_applicable` whether or not a task is sent, as in the kit's
  * `AppointmentTaskCreator`: the protocol only notifies, it has nothing to show on the chart.
  */
@@ -72,7 +96,7 @@ export class AppointmentReminder extends Protocol {
   computeResults(): ProtocolResult {
     const result = new ProtocolResult();
     if (this.fieldChanges === null) {
-      this.setUpdates(this.upcomingAppointments().map((a) => this.reminderTask(a, result)));
+      this.setUpdates(this.upcomingAppointments(result).map((a) => this.reminderTask(a, result)));
       return result;
     }
     const ended = this.endedAppointmentId();
@@ -115,7 +139,7 @@ export class AppointmentReminder extends Protocol {
    * The reminder's title and due date: 3 days before the appointment, or now when it is sooner
    * than that (a task is never created overdue). With `result`, a narrative says when it is now.
    */
-  private reminderSchedule(appointment: Appointment, result?: ProtocolResult) {
+  private reminderSchedule(appointment: Reminded, result?: ProtocolResult) {
     const dueBeforeIt = shiftWallClock(appointment.startTime, -REMINDER_DAYS_BEFORE);
     const now = nowOnWallClockOf(appointment.startTime, this.now);
     // Both are kit datetimes on the same wall clock, so they compare as strings.
@@ -130,7 +154,7 @@ export class AppointmentReminder extends Protocol {
   }
 
   /** The Task for one appointment; the same payload (and dedupe key) from every path. */
-  private reminderTask(appointment: Appointment, result: ProtocolResult): Update {
+  private reminderTask(appointment: Reminded, result: ProtocolResult): Update {
     result.addNarrative(`Reminder task sent for appointment ${appointment.id}.`);
     const { title, due } = this.reminderSchedule(appointment, result);
     return createTaskPayload({
@@ -148,25 +172,72 @@ export class AppointmentReminder extends Protocol {
    * The appointment the triggering change moved (an update of its `start_time`), if it still
    * takes place in the future.
    */
-  private rescheduledAppointment(): Appointment | undefined {
+  private rescheduledAppointment(): Reminded | undefined {
     const change = this.fieldChanges;
     if (change?.model_name !== 'appointment' || change.created || change.deleted) return undefined;
     if (newFieldValue(change, 'start_time') === undefined) return undefined;
     const appointment = this.changedAppointment();
-    return appointment && this.isUpcoming(appointment) ? appointment : undefined;
+    return appointment && this.isUpcoming(appointment) ? this.reminded(appointment) : undefined;
   }
 
-  /** The appointment the triggering change is about, as the patient data has it. */
-  private changedAppointment(): Appointment | undefined {
+  /**
+   * The upcoming appointment the triggering change is about, as the patient data has it: by
+   * Canvas id (`canvas_id`) or by `externallyExposableId` (`external_id`).
+   */
+  private changedAppointment(): UpcomingAppointment | undefined {
     const change = this.fieldChanges;
-    return this.patient.appointments.find((a) => changeConcerns(change, a.id));
+    return first(
+      this.patient.upcomingAppointments.filter(
+        (a) =>
+          changeConcerns(change, a.id) ||
+          (typeof a.externallyExposableId === 'string' &&
+            a.externallyExposableId !== '' &&
+            changeConcerns(change, a.externallyExposableId)),
+      ),
+    );
+  }
+
+  /** The staff key of the appointment's provider: on the note whose current appointment it is. */
+  private providerKeyOf(appointment: UpcomingAppointment): string | undefined {
+    const note = first(
+      this.patient.upcomingAppointmentNotes.filter(
+        (n) =>
+          n.currentAppointmentId !== null &&
+          n.currentAppointmentId !== undefined &&
+          String(n.currentAppointmentId) === String(appointment.id),
+      ),
+    );
+    return note?.providerDisplay?.key;
+  }
+
+  /** Whether the appointment still takes place (by its status and its note's state). */
+  private takesPlace(appointment: UpcomingAppointment): boolean {
+    if (appointment.status && NOT_TAKING_PLACE.includes(appointment.status)) return false;
+    const state = appointment.state?.state;
+    return !(state && NOTE_NOT_TAKING_PLACE.includes(state));
   }
 
   /** Whether the appointment still takes place and has not started. */
-  private isUpcoming(appointment: Appointment): boolean {
+  private isUpcoming(appointment: UpcomingAppointment): boolean {
     return (
-      !NOT_TAKING_PLACE.includes(appointment.status) && toInstant(appointment.startTime) > this.now
+      this.takesPlace(appointment) && toInstant(isoTimestamp(appointment.startTime)) > this.now
     );
+  }
+
+  /** The appointment as reminded, or undefined when its note names no provider to remind. */
+  private reminded(
+    appointment: UpcomingAppointment,
+    result?: ProtocolResult,
+  ): Reminded | undefined {
+    const providerKey = this.providerKeyOf(appointment);
+    if (providerKey === undefined) {
+      // Ids only: a narrative is shown to staff, and this one also explains the silence.
+      result?.addNarrative(
+        `Appointment ${appointment.id} has no provider on its note; no reminder sent.`,
+      );
+      return undefined;
+    }
+    return { id: appointment.id, startTime: isoTimestamp(appointment.startTime), providerKey };
   }
 
   /**
@@ -175,12 +246,18 @@ export class AppointmentReminder extends Protocol {
    * tasks that never existed (appointments cancelled before any reminder), each a dead letter of
    * the unknown-task kind.
    */
-  private upcomingAppointments(): Appointment[] {
-    return this.patient.appointments.filter((a) => this.isUpcoming(a));
+  private upcomingAppointments(result: ProtocolResult): Reminded[] {
+    const reminded: Reminded[] = [];
+    for (const appointment of this.patient.upcomingAppointments) {
+      if (!this.isUpcoming(appointment)) continue;
+      const one = this.reminded(appointment, result);
+      if (one) reminded.push(one);
+    }
+    return reminded;
   }
 
   /** The appointment the triggering change created, if it still takes place in the future. */
-  private createdAppointment(result: ProtocolResult): Appointment | undefined {
+  private createdAppointment(result: ProtocolResult): Reminded | undefined {
     const change = this.fieldChanges;
     if (!isCreation(change, 'appointment')) return undefined;
     const appointment = this.changedAppointment();
@@ -191,7 +268,7 @@ export class AppointmentReminder extends Protocol {
       );
       return undefined;
     }
-    return this.isUpcoming(appointment) ? appointment : undefined;
+    return this.isUpcoming(appointment) ? this.reminded(appointment, result) : undefined;
   }
 
   /**

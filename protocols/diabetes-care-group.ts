@@ -18,10 +18,12 @@ const DIABETES_ICD10 = /^E(10|11|13)/;
 const DIABETES_SNOMED = new Set(['73211009', '46635009', '44054006']);
 const SNOMED_SYSTEM = 'http://snomed.info/sct';
 
-const ACTIVE: readonly Condition['clinicalStatus'][] = ['active', 'recurrence', 'relapse'];
+/** Clinical statuses of a condition the patient has now. */
+const ACTIVE: readonly string[] = ['active', 'recurrence', 'relapse'];
 
 export function isActiveDiabetes(condition: Condition): boolean {
   if (!ACTIVE.includes(condition.clinicalStatus)) return false;
+  // `coding` as Canvas sends it: ICD-10 written `E119` or `E11.9`, SNOMED CT by its URI.
   return condition.coding.some(
     (coding) =>
       (coding.system === 'ICD-10' && DIABETES_ICD10.test(coding.code.replace('.', ''))) ||

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
@@ -16,8 +16,12 @@ import {
   type ProtocolClass,
   ProtocolModuleError,
   type ProtocolRun,
+  ProtocolSettings,
   parseChangeShorthand,
   pickProtocolClass,
+  type Recommendation,
+  SETTINGS_ENV_VAR,
+  SettingsError,
   toInstant,
   type Update,
 } from '../lib';
@@ -54,7 +58,7 @@ Exit codes:
   3  a file or folder was not found
   4  the fixture or change event is invalid (bad JSON, schema violation)
   5  the protocol file cannot be used (does not load, no protocol class, several without --protocol)
-  6  the protocol failed (threw, or returned a malformed result or meta)
+  6  the protocol failed (threw, returned a malformed result or meta, or read a setting not set)
   7  the protocol set an invalid update
   When the protocol's own code threw, stderr also shows the error's "name: message" and the stack
   frames in the protocol file (file:line:col). The "error:" line on stdout is what the compute
@@ -85,6 +89,7 @@ interface Options {
   now?: string;
   json?: boolean;
   protocol?: string;
+  settings?: string;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -100,6 +105,10 @@ async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--now <iso>', 'the computation instant (ISO datetime; no offset: UTC); default: now')
     .option('--json', 'print one JSON object instead of text')
+    .option(
+      '--settings <file>',
+      `protocol settings, a JSON object (default: the ${SETTINGS_ENV_VAR} environment variable, else none)`,
+    )
     .addOption(new Option('--protocol <name>', 'which protocol, when the file exports several'))
     .addHelpText('after', EXIT_HELP)
     .exitOverride()
@@ -119,8 +128,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const patient = await loadPatient(fixtureDir);
   const changeTypes = parseChangeTypes(options.changeType, options.change);
   const change = options.change ? await loadChange(options.change, patient, changeTypes) : null;
+  const settings = await loadSettings(options.settings);
 
-  const [run] = computeProtocols({ protocols: [protocolClass], patient, change, now });
+  const [run] = computeProtocols({ protocols: [protocolClass], patient, change, now, settings });
   if (!run) throw new Error('no run returned');
   // The runner keeps what the protocol threw, and the names of unknown keys, out of its logged
   // error; this is the author's own terminal over fixture data, so it shows them, to find the bug.
@@ -140,10 +150,11 @@ async function main(argv: readonly string[]): Promise<number> {
       now: now.toISOString(),
       change: change?.fieldChanges ?? null,
       changeTypes: change?.changeTypes ?? [],
+      settings: { source: settings.source, keys: settings.keys() },
     };
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
   } else {
-    process.stdout.write(formatRun(run, patient, change, now));
+    process.stdout.write(formatRun(run, patient, change, now, settings));
   }
   if (run.status !== 'failed') return EXIT.ok;
   process.stderr.write(
@@ -274,6 +285,24 @@ async function loadChange(
   );
 }
 
+/** `--settings FILE`, else `PROTOCOL_SETTINGS` (as the compute functions read it), else none. */
+async function loadSettings(file: string | undefined): Promise<ProtocolSettings> {
+  try {
+    if (file === undefined) return ProtocolSettings.fromEnvironment(process.env);
+    if (!(await isFile(file))) throw new UserError(EXIT.notFound, `${file}: no such file`);
+    return ProtocolSettings.fromJson(await readFile(file, 'utf8'), file);
+  } catch (error) {
+    if (error instanceof SettingsError) throw new UserError(EXIT.invalidInput, error.message);
+    throw error;
+  }
+}
+
+function describeSettings(settings: ProtocolSettings): string {
+  if (settings.source === 'none') return `none (no --settings, ${SETTINGS_ENV_VAR} unset)`;
+  const keys = settings.keys();
+  return `${settings.source} (${keys.length ? keys.join(', ') : 'no keys'})`;
+}
+
 function fixtureUserError(error: unknown): unknown {
   if (!(error instanceof FixtureError)) return error;
   const missing = ['not-found', 'not-a-folder', 'missing-patient'].includes(error.code);
@@ -293,18 +322,21 @@ function formatRun(
   patient: Patient,
   change: ChangeEvent | null,
   now: Date,
+  settings: ProtocolSettings,
 ): string {
   const lines: [string, string][] = [
     ['protocol', `${run.protocol} ${run.version}`],
     ['patient', patient.patient.key],
     ['change', describeChange(change)],
     ['now', now.toISOString()],
+    ['settings', describeSettings(settings)],
     ['run', run.status],
   ];
   const result = run.result;
   if (result) {
     lines.push(['status', result.status]);
     lines.push(['narratives', result.narratives.length ? result.narratives.join('\n  ') : '-']);
+    lines.push(['recommendations', formatRecommendations(result.recommendations)]);
     lines.push(['due in', result.dueIn === null ? '-' : `${result.dueIn} days`]);
     lines.push(['days of notice', String(result.daysOfNotice)]);
     lines.push(['next review', result.nextReview ?? '-']);
@@ -315,6 +347,24 @@ function formatRun(
   out += `\n\nupdates (${run.updates.length}):\n`;
   out += run.updates.length ? formatUpdates(run.updates) : '(none)\n';
   return out;
+}
+
+/** One line per recommendation: `[rank] key: title (button)`, then its other fields as JSON. */
+function formatRecommendations(recommendations: readonly Recommendation[]): string {
+  if (recommendations.length === 0) return '-';
+  return recommendations
+    .map((r) => {
+      const { key, rank, title, button, ...rest } = r;
+      const head = [
+        rank === undefined ? undefined : `[${rank}]`,
+        key === undefined ? undefined : `${key}:`,
+        title,
+        button === undefined ? undefined : `(${button})`,
+      ].filter((part) => part !== undefined);
+      const more = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
+      return `${head.join(' ') || '(banner)'}${more}`;
+    })
+    .join('\n  ');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { UPDATE_TYPES, type UpdateType } from '../../schemas';
 import { DEFAULT_SEGMENT_POLICY, type SegmentPolicy } from '../compute/plan-recomputation';
 import { DEFAULT_SEGMENT_BUDGET, type SegmentBudget } from '../compute/recompute-segment';
+import { ProtocolSettings } from '../protocol/settings';
 import type { UpdateQueueUrls } from './sqs-update-queue';
 
 /** The compute handlers' settings, from the environment serverless.yml gives them. */
@@ -59,11 +60,15 @@ export interface SegmentComputeConfig {
   updateQueueUrls: UpdateQueueUrls;
   /** Optional `COMPUTE_PAGE_SIZE`, `COMPUTE_TIME_RESERVE_MS`. */
   segmentBudget: SegmentBudget;
+  /** The protocols' settings, from `PROTOCOL_SETTINGS` (the `protocolSettings` stage param). */
+  settings: ProtocolSettings;
 }
 
 export interface ChangeComputeConfig {
   patientsTable: string;
   updateQueueUrls: UpdateQueueUrls;
+  /** The protocols' settings, from `PROTOCOL_SETTINGS` (the `protocolSettings` stage param). */
+  settings: ProtocolSettings;
 }
 
 export function readPlannerConfig(env: Env = process.env): PlannerConfig {
@@ -93,6 +98,7 @@ export function readSegmentComputeConfig(env: Env = process.env): SegmentCompute
       pageSize: positiveInt(env, 'COMPUTE_PAGE_SIZE', DEFAULT_SEGMENT_BUDGET.pageSize),
       reserveMs: positiveInt(env, 'COMPUTE_TIME_RESERVE_MS', DEFAULT_SEGMENT_BUDGET.reserveMs),
     },
+    settings: ProtocolSettings.fromEnvironment(env),
   };
 }
 
@@ -101,5 +107,6 @@ export function readChangeComputeConfig(env: Env = process.env): ChangeComputeCo
   return {
     patientsTable: v.PATIENTS_TABLE,
     updateQueueUrls: updateQueueUrls(v),
+    settings: ProtocolSettings.fromEnvironment(env),
   };
 }

@@ -1,6 +1,12 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { PATIENT_COLLECTIONS, PatientSchema, type ScanStartKey } from '../../schemas';
+import { z } from 'zod';
+import {
+  isStructureIssue,
+  PATIENT_COLLECTIONS,
+  PatientSchema,
+  type ScanStartKey,
+} from '../../schemas';
 import type {
   PatientCounter,
   PatientRecord,
@@ -21,30 +27,53 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Reads a patients-table item: `{ patientKey, data: { patient, appointments, conditions, ... },
- * updatedAt }` (docs/data-model.md; written by `patientItem`). Only the patient document's
- * properties are parsed, so bookkeeping attributes do not fail the strict schema. A record the
- * schema refuses, or whose `patient.key` differs from its `patientKey`, comes back `invalid`. Its
- * `problems` are logged: they name schema fields and count unknown ones (a field named after a
- * person is data), never a value.
+ * A schema refusal of a stored patient document, for logs: fields and reasons, nothing of the
+ * data. Every path segment that is not a schema field name is withheld: a collection we do not
+ * type is named by its property (text from the data), and the structure guard's paths
+ * (`__proto__`, nesting too deep) run through unknown keys; those are cut at the record.
+ */
+export function loggablePatientProblems(error: z.ZodError): string {
+  const issues = error.issues.map((issue) => {
+    const [top] = issue.path;
+    if (typeof top === 'string' && top !== 'patient' && !isTypedCollection(top))
+      return {
+        ...issue,
+        path: [],
+        message: `a collection we do not type: ${issue.message} (name withheld)`,
+      };
+    if (isStructureIssue(issue)) {
+      const cut = top === 'patient' ? 1 : 2;
+      if (issue.path.length > cut)
+        return {
+          ...issue,
+          path: issue.path.slice(0, cut),
+          message: `${issue.message} (path withheld)`,
+        };
+    }
+    return issue;
+  });
+  return describeProblems(
+    loggableProblemsFromZod(new z.ZodError(issues), 'see the item in the patients table'),
+  );
+}
+
+function isTypedCollection(name: string): boolean {
+  return (PATIENT_COLLECTIONS as readonly string[]).includes(name);
+}
+
+/**
+ * Reads a patients-table item: `{ patientKey, data: { patient, conditions, upcomingAppointments,
+ * ... }, updatedAt }` (docs/data-model.md; written by `patientItem`): the patient document in
+ * Canvas's dump shape. A record the schema refuses, or whose `patient.key` differs from its
+ * `patientKey`, comes back `invalid`. Its `problems` are logged: they name schema fields and
+ * withhold anything else (see `loggablePatientProblems`), never a value.
  */
 export function patientRecordFromItem(item: Record<string, unknown>): PatientRecord {
   const patientKey = String(item[PATIENT_KEY_ATTRIBUTE] ?? '(missing key)');
   const stored = item[PATIENT_DATA_ATTRIBUTE];
-  const source = isObject(stored) ? stored : {};
-  const document: Record<string, unknown> = {};
-  for (const name of PATIENT_COLLECTIONS) {
-    if (source[name] !== undefined) document[name] = source[name];
-  }
-  const parsed = PatientSchema.safeParse(document);
+  const parsed = PatientSchema.safeParse(isObject(stored) ? stored : {});
   if (!parsed.success)
-    return {
-      kind: 'invalid',
-      patientKey,
-      problems: describeProblems(
-        loggableProblemsFromZod(parsed.error, 'see the item in the patients table'),
-      ),
-    };
+    return { kind: 'invalid', patientKey, problems: loggablePatientProblems(parsed.error) };
   if (parsed.data.patient.key !== patientKey)
     return { kind: 'invalid', patientKey, problems: 'patient.key: differs from patientKey' };
   return { kind: 'valid', patientKey, patient: parsed.data };

@@ -1,5 +1,10 @@
 import { type ChangeEvent, encodeUpdateAttributes, type Patient } from '../../schemas';
-import { computeProtocols, type ProtocolClass, type ProtocolRun } from '../protocol';
+import {
+  computeProtocols,
+  type ProtocolClass,
+  type ProtocolRun,
+  type ProtocolSettings,
+} from '../protocol';
 import { type ComputeCounts, countRuns } from './compute-counts';
 import type { ComputeLog, QueuedUpdate } from './ports';
 import { updateIdFor } from './update-id';
@@ -14,6 +19,8 @@ export interface ComputePatientUpdatesInput {
   /** Seeds the update ids: `run:<runId>` or `change:<message id>` (see update-id.ts). */
   origin: string;
   log: ComputeLog;
+  /** The deployment's protocol settings (`this.settings`); default: none. */
+  settings?: ProtocolSettings;
 }
 
 export interface PatientUpdates {
@@ -35,6 +42,7 @@ export function computePatientUpdates(input: ComputePatientUpdatesInput): Patien
     patient: input.patient,
     change: input.change,
     now: input.computedAt,
+    settings: input.settings,
   });
   const computedAt = input.computedAt.toISOString();
   const updates: QueuedUpdate[] = [];

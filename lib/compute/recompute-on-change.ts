@@ -1,5 +1,10 @@
 import type { z } from 'zod';
-import { changeMessageDetail, type ProtocolClass, readChangeMessage } from '../protocol';
+import {
+  changeMessageDetail,
+  type ProtocolClass,
+  type ProtocolSettings,
+  readChangeMessage,
+} from '../protocol';
 import type { ComputeCounts } from './compute-counts';
 import { computePatientUpdates } from './compute-patient-updates';
 import type { ComputeLog, PatientSource, UpdateQueue } from './ports';
@@ -30,6 +35,8 @@ export interface RecomputeOnChangeInput {
   patients: PatientSource;
   updates: UpdateQueue;
   log: ComputeLog;
+  /** The deployment's protocol settings; default: none. */
+  settings?: ProtocolSettings;
 }
 
 export type ChangeOutcome =
@@ -93,6 +100,7 @@ export async function recomputeOnChange(input: RecomputeOnChangeInput): Promise<
     computedAt: input.computedAt,
     origin: changeOrigin(input.changeId),
     log: input.log,
+    settings: input.settings,
   });
   await input.updates.enqueue(computed.updates);
   return {

@@ -1,5 +1,5 @@
 import type { ComputeJob } from '../../schemas';
-import type { ProtocolClass } from '../protocol';
+import type { ProtocolClass, ProtocolSettings } from '../protocol';
 import { addCounts, type ComputeCounts, emptyCounts } from './compute-counts';
 import { computePatientUpdates } from './compute-patient-updates';
 import type {
@@ -38,6 +38,8 @@ export interface RecomputeSegmentInput {
   log: ComputeLog;
   /** Clock for page timing; injectable for tests. */
   nowMs?: () => number;
+  /** The deployment's protocol settings; default: none. */
+  settings?: ProtocolSettings;
 }
 
 export interface SegmentOutcome {
@@ -98,6 +100,7 @@ export async function recomputeSegment(input: RecomputeSegmentInput): Promise<Se
         computedAt,
         origin,
         log,
+        settings: input.settings,
       });
       addCounts(counts, computed.counts);
       pageUpdates.push(...computed.updates);

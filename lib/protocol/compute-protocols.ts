@@ -18,12 +18,13 @@ import {
   STATUS_NOT_RELEVANT,
   toResultData,
 } from './protocol-result';
+import { ProtocolSettings, SettingsError } from './settings';
 
 export type ProtocolRunStatus = 'computed' | 'not_relevant' | 'failed';
 
 /** Why a run failed. */
 export interface ProtocolRunError {
-  /** `invalid-meta`, `protocol-error`, `invalid-result` or `invalid-update`. */
+  /** `invalid-meta`, `protocol-error`, `invalid-result`, `invalid-update` or `invalid-settings`. */
   code: string;
   /**
    * What the compute Lambda logs: names schema fields and error kinds, never patient data. Unknown
@@ -64,6 +65,8 @@ export interface ComputeProtocolsInput {
   change?: ChangeEvent | null;
   /** The computation's instant (ISO string without offset: UTC). */
   now: Date | string;
+  /** The deployment's settings, given to every protocol as `this.settings`; default: none. */
+  settings?: ProtocolSettings;
 }
 
 /** The caller's input is wrong (not a protocol's fault): nothing was computed. */
@@ -102,7 +105,8 @@ function schemaFailure(code: string, error: z.ZodError, prefix: string): RunFail
 /**
  * Computes each protocol for the patient and returns one run per protocol, in order. Pure: no
  * clock, no I/O. A protocol that throws, returns a malformed result or sets an invalid update
- * fails alone; the others still run.
+ * fails alone; the others still run. The patient is deep-frozen in place (protocols only read it),
+ * so pass data you will not change afterwards.
  */
 export function computeProtocols(input: ComputeProtocolsInput): ProtocolRun[] {
   const { protocols, patient } = input;
@@ -116,7 +120,11 @@ export function computeProtocols(input: ComputeProtocolsInput): ProtocolRun[] {
   if (change && change.patientKey !== patient.patient.key)
     throw new ComputeInputError('patient-mismatch', 'change: concerns another patient');
 
-  return protocols.map((protocolClass) => runOne(protocolClass, patient, change, now));
+  const settings = input.settings ?? ProtocolSettings.EMPTY;
+  // Protocols read the patient, never change it: frozen once here (not copied per protocol, which
+  // cost more than the protocols themselves), so one that tries fails alone with a TypeError.
+  deepFreeze(patient);
+  return protocols.map((protocolClass) => runOne(protocolClass, patient, change, now, settings));
 }
 
 function runOne(
@@ -124,6 +132,7 @@ function runOne(
   patient: Patient,
   change: ChangeEvent | null,
   now: Date,
+  settings: ProtocolSettings,
 ): ProtocolRun {
   const id = safeKey(protocolClass);
   const version = safeVersion(protocolClass);
@@ -141,8 +150,13 @@ function runOne(
         updates: [],
       };
     }
-    // Each protocol gets its own copy: one that mutates the patient cannot affect the next.
-    const protocol = new protocolClass({ patient: structuredClone(patient), change, now });
+    // The patient is frozen: one protocol cannot change what the next one reads.
+    const protocol = new protocolClass({
+      patient,
+      change,
+      now,
+      settings,
+    });
     const result = checkedResult(protocol.results());
     const updates = checkedUpdates(protocol.updates());
     return {
@@ -155,6 +169,25 @@ function runOne(
   } catch (error) {
     return failedRun(id, version, error);
   }
+}
+
+/** Roots already frozen whole, so a patient computed again is not walked again. */
+const frozenRoots = new WeakSet<object>();
+
+/** Freezes a JSON-like value and everything under it, in place. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || frozenRoots.has(value)) return value;
+  const stack: object[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop() as object;
+    Object.freeze(current);
+    for (const key of Object.keys(current)) {
+      const child = (current as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) stack.push(child);
+    }
+  }
+  frozenRoots.add(value);
+  return value;
 }
 
 function failedRun(protocol: string, version: string, error: unknown): ProtocolRun {
@@ -207,6 +240,8 @@ function runError(error: unknown): ProtocolRunError {
     return withAuthorMessage(error.code, error.message, error.authorMessage);
   // Only the helpers' own errors have one: an UpdateValidationError the protocol built itself may
   // carry anything, so it falls through to the name only.
+  // A missing or mistyped setting: the message names the setting's key (configuration), no value.
+  if (error instanceof SettingsError) return { code: 'invalid-settings', message: error.message };
   const loggable = helperLoggableMessage(error);
   if (loggable !== undefined)
     return withAuthorMessage('invalid-update', loggable, (error as Error).message);

@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { addDays } from './datetime';
+import {
+  type BannerAlertInput,
+  bannerAlert,
+  type Recommendation,
+  type RecommendationInput,
+  RecommendationSchema,
+} from './recommendation';
 
 /** The kit's result statuses (canvas_workflow_kit/protocol.py). */
 export const STATUS_DUE = 'due';
@@ -24,10 +31,12 @@ export type ProtocolStatus = (typeof PROTOCOL_STATUSES)[number];
 /** The kit's default notice period, in days. */
 export const DEFAULT_DAYS_OF_NOTICE = 30;
 
-/** What `computeResults()` returns: the kit's `ProtocolResult`, without recommendations. */
+/** What `computeResults()` returns: the kit's `ProtocolResult`. */
 export class ProtocolResult {
   status: ProtocolStatus = STATUS_NOT_APPLICABLE;
   readonly narratives: string[] = [];
+  /** What staff are offered (`addRecommendation`, `addBannerAlert`), in the order added. */
+  readonly recommendations: Recommendation[] = [];
   /** Days until due (negative: overdue); null when not due. */
   dueIn: number | null = null;
   daysOfNotice: number = DEFAULT_DAYS_OF_NOTICE;
@@ -36,6 +45,20 @@ export class ProtocolResult {
 
   addNarrative(narrative: string): void {
     this.narratives.push(narrative);
+  }
+
+  /**
+   * Adds a recommendation (the kit's `add_recommendation`): `key`, `rank`, `button`, `title`,
+   * optional `narrative`, `command` (`{ type, ... }`), `href`, `context`. A banner alert may be
+   * given as built by `bannerAlert(...)`, or use `addBannerAlert`.
+   */
+  addRecommendation(recommendation: RecommendationInput | Recommendation): void {
+    this.recommendations.push({ ...recommendation });
+  }
+
+  /** Adds a banner alert (the kit's `add_recommendation(BannerAlertIntervention(...))`). */
+  addBannerAlert(alert: BannerAlertInput): void {
+    this.recommendations.push(bannerAlert(alert));
   }
 
   /** All narratives, one per line (the kit's `narrative`). */
@@ -48,6 +71,7 @@ export class ProtocolResult {
 export interface ProtocolResultData {
   status: ProtocolStatus;
   narratives: string[];
+  recommendations: Recommendation[];
   dueIn: number | null;
   daysOfNotice: number;
   /** ISO instant. */
@@ -71,6 +95,8 @@ export function nextReviewOf(
 export const ProtocolResultShapeSchema = z.object({
   status: z.enum(PROTOCOL_STATUSES, { error: `must be one of ${PROTOCOL_STATUSES.join(', ')}` }),
   narratives: z.array(z.string({ error: 'must be a string' }), { error: 'must be a list' }),
+  // Optional: a result object built without the class (plain JavaScript) has none.
+  recommendations: z.array(RecommendationSchema, { error: 'must be a list' }).optional(),
   dueIn: z
     .number({ error: 'must be a number or null' })
     .int({ error: 'must be whole days' })
@@ -90,6 +116,7 @@ export function toResultData(result: ProtocolResult, now: Date): ProtocolResultD
   return {
     status: result.status,
     narratives: [...result.narratives],
+    recommendations: (result.recommendations ?? []).map((r) => structuredClone(r)),
     dueIn: result.dueIn,
     daysOfNotice: result.daysOfNotice,
     nextReview: next ? next.toISOString() : null,

@@ -10,7 +10,11 @@ import {
 import { changeTypesOf } from './change';
 import { toInstant } from './datetime';
 import { impactedByChanges } from './impacted-by-changes';
+import { KitDateTime } from './kit-datetime';
+import { type PatientRecords, patientRecords } from './patient-records';
 import { nextReviewOf, ProtocolResult, STATUS_NOT_RELEVANT } from './protocol-result';
+import { ProtocolSettings } from './settings';
+import { Timeframe } from './timeframe';
 
 /** A protocol's static description (the kit's `class Meta`). */
 export interface ProtocolMeta {
@@ -28,7 +32,28 @@ export interface ProtocolMeta {
   readonly computeOnChangeTypes: readonly ChangeType[];
   /** The protocol only sends updates; nothing to show on the chart. Default false. */
   readonly notificationOnly?: boolean;
+  /** The measure's identifiers, e.g. `['CMS131v6']` (the kit's `identifiers`). */
+  readonly identifiers?: readonly string[];
+  /** A link to more about it (the kit's `information`). */
+  readonly information?: string;
+  /** Its clinical references, e.g. guideline links (the kit's `references`). */
+  readonly references?: readonly string[];
+  /** Who wrote it (the kit's `authors`). */
+  readonly authors?: readonly string[];
+  /** Who funded it (the kit's `funding_source`). */
+  readonly fundingSource?: string;
+  /** The chart events it answers, e.g. `['HEALTH_MAINTENANCE']` (`responds_to_event_types`). */
+  readonly respondsToEventTypes?: readonly string[];
+  /** Shown on the patient's chart (the kit's `show_in_chart`; default true). */
+  readonly showInChart?: boolean;
+  /** Shown in population views (the kit's `show_in_population`; default true). */
+  readonly showInPopulation?: boolean;
 }
+
+const StringList = z.array(
+  z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  { error: 'must be a list' },
+);
 
 /** Checks a class's `meta` at run time (a protocol in plain JavaScript has no compiler). */
 export const ProtocolMetaSchema = z.object({
@@ -39,6 +64,14 @@ export const ProtocolMetaSchema = z.object({
   types: z.array(z.string({ error: 'must be a string' }), { error: 'must be a list' }),
   computeOnChangeTypes: z.array(ChangeTypeSchema, { error: 'must be a list' }),
   notificationOnly: z.boolean({ error: 'must be a boolean' }).optional(),
+  identifiers: StringList.optional(),
+  information: z.string({ error: 'must be a string' }).optional(),
+  references: StringList.optional(),
+  authors: StringList.optional(),
+  fundingSource: z.string({ error: 'must be a string' }).optional(),
+  respondsToEventTypes: StringList.optional(),
+  showInChart: z.boolean({ error: 'must be a boolean' }).optional(),
+  showInPopulation: z.boolean({ error: 'must be a boolean' }).optional(),
 });
 
 /** Everything a protocol computes over, injected by the runner. */
@@ -51,6 +84,10 @@ export interface ProtocolContext {
   change?: ChangeEvent | null;
   /** The computation's instant; a string is an ISO datetime (no offset: UTC). */
   now: Date | string;
+  /** The deployment's settings (`this.settings`); default: none. */
+  settings?: ProtocolSettings;
+  /** The measurement period (`this.timeframe`); default: the year ending `now`. */
+  timeframe?: Timeframe;
 }
 
 /**
@@ -74,8 +111,11 @@ export function protocolKey(protocolClass: Pick<ProtocolClass, 'meta' | 'name'>)
  * to send group and task updates.
  */
 export abstract class Protocol {
-  /** The patient's data; `this.patient.patient.key` is the patient key. */
-  readonly patient: Patient;
+  /**
+   * The patient: `this.patient.patient` is the patient record (`.key`), every other property a
+   * collection as a `RecordSet` (`this.patient.conditions.find(Diabetes)`), wrapped on first read.
+   */
+  readonly patient: PatientRecords<Patient>;
   /**
    * The change that triggered the computation: the kit's `field_changes` object as Canvas sent it
    * (`model_name`, `created`, `deleted`, `fields`, `canvas_id`, `external_id`,
@@ -90,15 +130,30 @@ export abstract class Protocol {
   readonly changeTypes: readonly ChangeType[];
   /** The computation's instant. Use it, never the clock, so runs are reproducible. */
   readonly now: Date;
+  /** `now` for date arithmetic, in UTC (the kit's `arrow.now()`): `this.arrowNow.shift({ days: 7 })`. */
+  readonly arrowNow: KitDateTime;
+  /** The deployment's settings (the kit's `self.settings`): `this.settings.string('TEAM_ID')`. */
+  readonly settings: ProtocolSettings;
+
+  #timeframe: Timeframe | undefined;
 
   #updates: Update[] = [];
   #results: ProtocolResult | undefined;
 
   constructor(context: ProtocolContext) {
-    this.patient = context.patient;
+    this.now = toInstant(context.now);
+    this.arrowNow = KitDateTime.get(this.now);
+    this.patient = patientRecords(context.patient, this.arrowNow);
     this.fieldChanges = context.change?.fieldChanges ?? null;
     this.changeTypes = changeTypesOf(context.change);
-    this.now = toInstant(context.now);
+    this.settings = context.settings ?? ProtocolSettings.EMPTY;
+    this.#timeframe = context.timeframe;
+  }
+
+  /** The measurement period (the kit's `self.timeframe`): by default the year ending `now`. */
+  get timeframe(): Timeframe {
+    this.#timeframe ??= Timeframe.yearEnding(this.arrowNow);
+    return this.#timeframe;
   }
 
   /** Computes the result; may call `setUpdates`. Called once per computation, by `results()`. */

@@ -47,7 +47,7 @@ const runBench = (args: string[]) => runTsxScript('bench/run.ts', args);
  */
 const UPCOMING_APPOINTMENTS = Array.from(
   { length: PATIENTS },
-  (_, i) => benchPatientInput(i + 1).appointments ?? [],
+  (_, i) => benchPatientInput(i + 1).upcomingAppointments ?? [],
 )
   .flat()
   .filter((a) => Date.parse(a.startTime) > Date.now()).length;

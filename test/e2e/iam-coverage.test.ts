@@ -28,6 +28,7 @@ import {
   testPatient,
 } from '../integration/compute/compute-test-support';
 import { AwsCallRecorder, type RecordedCall } from '../support/aws-call-recorder';
+import { withUpcomingAppointments } from '../support/canvas-patient';
 import { LogicalIds, permissionsOf, requiredPermissions } from '../support/iam-permissions';
 import {
   eventSourceQueues,
@@ -105,12 +106,9 @@ const FUTURE_START = '2099-06-01T09:00:00';
 
 /** Patient 0 has active diabetes and an upcoming appointment: a Group and a Task update. */
 function patientWithAppointment(): PatientInput {
-  return {
-    ...testPatient(0),
-    appointments: [
-      { id: APPOINTMENT_ID, startTime: FUTURE_START, providerKey: 'staff-7', status: 'confirmed' },
-    ],
-  };
+  return withUpcomingAppointments(testPatient(0), [
+    { id: APPOINTMENT_ID, startTime: FUTURE_START, providerKey: 'staff-7' },
+  ]);
 }
 
 beforeAll(async () => {

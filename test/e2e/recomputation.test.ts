@@ -33,14 +33,16 @@ const CANCELLED = 3;
 
 /** The reminder task the seed's appointment of patient `index` should have. */
 function expectedReminder(index: number) {
-  const [appointment] = demoPatient(index).appointments ?? [];
-  if (!appointment) throw new Error(`demo patient ${index} has no appointment`);
+  const seeded = demoPatient(index);
+  const [appointment] = seeded.upcomingAppointments ?? [];
+  const [note] = seeded.upcomingAppointmentNotes ?? [];
+  if (!appointment || !note) throw new Error(`demo patient ${index} has no appointment`);
   return {
     patientKey: demoPatientKey(index),
     dedupeKey: reminderDedupeKey(appointment.id),
     status: 'OPEN',
     labels: ['Urgent'],
-    assigneeKey: appointment.providerKey,
+    assigneeKey: note.providerDisplay?.key,
     due: shiftWallClock(appointment.startTime, -REMINDER_DAYS_BEFORE),
     protocol: 'appointment-reminder',
   };
@@ -188,9 +190,10 @@ describe('recomputation through serverless-offline', () => {
     // The appointment is cancelled, in the data and by a change event (as the platform does):
     // the reminder sends a TaskUpdate that closes its task.
     const cancelled = demoPatient(CANCELLED);
-    cancelled.appointments = (cancelled.appointments ?? []).map((a) => ({
+    cancelled.upcomingAppointments = (cancelled.upcomingAppointments ?? []).map((a) => ({
       ...a,
-      status: 'cancelled' as const,
+      status: 'cancelled',
+      state: { state: 'CLD' },
     }));
     await stack.documents.send(
       new PutCommand({

@@ -39,8 +39,59 @@ const PATIENT = 'p-canary';
 /** A valid patient whose name is the canary: the compute path reads it. */
 const VALID_PATIENT = 'p-canary-valid';
 
-/** A patient whose record has an unknown field named with the canary: the schema refuses it. */
+/**
+ * A patient whose Canvas collections carry the canary where the schema refuses them: a wrong
+ * type in an interview response, a collection we do not type named with the canary, a birth date
+ * that is the canary. The record is refused; the logged problems name schema fields only.
+ */
 const UNKNOWN_FIELD_PATIENT = 'p-canary-unknown-field';
+
+/**
+ * The canary in every new collection, in Canvas's dump shape: names (patient, contacts, care
+ * team, note provider), birth date, free text (condition display, interview response, reason for
+ * visit), unknown keys named with it (kept: they reach the protocols) and a collection we do not
+ * type. A valid record: the protocols compute over it.
+ */
+function canaryPatient(key: string) {
+  return {
+    patient: {
+      key,
+      firstName: 'Zyxwanda',
+      lastName: NAME,
+      nickname: NAME,
+      birthDate: '1970-01-01',
+      sexAtBirth: 'F',
+      [`${NAME} nickname`]: TITLE,
+      contacts: [{ name: NAME, relationship: TITLE, email: 'zyxwanda@example.test' }],
+      careTeamMemberships: [
+        { staff: { key: 'staff-1', firstName: NAME }, role: { code: 'PCP', display: TITLE } },
+      ],
+    },
+    conditions: [
+      {
+        id: 1,
+        clinicalStatus: 'active',
+        coding: [{ system: 'ICD-10', code: 'E119', display: TITLE }],
+        [NAME]: TITLE,
+      },
+    ],
+    interviews: [
+      {
+        id: 2,
+        name: TITLE,
+        responses: [{ code: 'R1', codeSystem: 'INTERNAL', value: TITLE, questionResponseId: 1 }],
+      },
+    ],
+    upcomingAppointments: [
+      { id: 1, startTime: '2099-01-01T09:00:00Z', status: 'confirmed', reasonForVisit: TITLE },
+    ],
+    upcomingAppointmentNotes: [
+      { id: 3, providerDisplay: { key: 'staff-1', firstName: NAME }, currentAppointmentId: 1 },
+    ],
+    messages: [{ id: 4, content: TITLE }],
+    careGaps: [{ [NAME]: TITLE }],
+  };
+}
 
 /**
  * A registered protocol that throws with the canary in its message on an appointment change and
@@ -104,15 +155,7 @@ beforeAll(async () => {
       TableName: stack.tables.PatientsTable,
       Item: {
         patientKey: VALID_PATIENT,
-        data: {
-          patient: {
-            key: VALID_PATIENT,
-            firstName: 'Zyxwanda',
-            lastName: NAME,
-            birthDate: '1970-01-01',
-            sex: 'F',
-          },
-        },
+        data: canaryPatient(VALID_PATIENT),
       },
     }),
   );
@@ -122,14 +165,14 @@ beforeAll(async () => {
       Item: {
         patientKey: UNKNOWN_FIELD_PATIENT,
         data: {
-          patient: {
-            key: UNKNOWN_FIELD_PATIENT,
-            firstName: 'Ann',
-            lastName: 'Other',
-            birthDate: '1970-01-01',
-            sex: 'F',
-            [`${NAME} nickname`]: TITLE,
-          },
+          ...canaryPatient(UNKNOWN_FIELD_PATIENT),
+          interviews: [
+            {
+              id: 2,
+              responses: [{ code: 'R1', codeSystem: 'INTERNAL', value: { [NAME]: TITLE } }],
+            },
+          ],
+          [`${NAME.replace(/[^a-z]/gi, '')}Notes`]: TITLE,
         },
       },
     }),
@@ -389,7 +432,8 @@ describe('PHI canary', () => {
         (line) =>
           line.patientKey === UNKNOWN_FIELD_PATIENT &&
           line.reason === 'invalid-patient-record' &&
-          line.detail.startsWith('patient: 1 unknown field (names withheld'),
+          line.detail ===
+            'interviews[0].responses[0].value: must be a string, a number or a boolean',
       ).length,
     ).toBeGreaterThan(0);
     expect(

@@ -61,7 +61,8 @@ class KeysUpdateWithNames extends Protocol {
   static meta = meta();
   computeResults(): ProtocolResult {
     const update = ensurePatientInGroup('p1', GROUP);
-    const { firstName, lastName } = this.patient.patient;
+    const firstName = String(this.patient.patient.firstName);
+    const lastName = String(this.patient.patient.lastName);
     const payload = { ...update.integration_payload, [lastName]: 1 };
     this.setUpdates([{ ...update, [firstName]: 1, integration_payload: payload } as Update]);
     return new ProtocolResult();
@@ -125,6 +126,7 @@ describe('computeProtocols', () => {
         result: {
           status: 'due',
           narratives: ['joined'],
+          recommendations: [],
           dueIn: 3,
           daysOfNotice: 30,
           nextReview: '2024-02-04T12:00:00.000Z',
@@ -322,11 +324,13 @@ describe('computeProtocols', () => {
     expect(run?.error?.message).toMatch(/^meta\.computeOnChangeTypes\[0\]:/);
   });
 
-  it('gives each protocol its own copy of the patient', () => {
+  it('keeps one protocol from changing the patient the next one reads (it is frozen)', () => {
     const patient = syntheticPatient();
 
     const runs = computeProtocols({ protocols: [MutatesPatient, Joins], patient, now: NOW });
 
+    expect(runs[0]?.status).toBe('failed');
+    expect(runs[0]?.error).toEqual({ code: 'protocol-error', message: 'TypeError' });
     expect(patient.patient.key).toBe('test-patient-0001');
     expect(runs[1]?.updates[0]).toEqual(ensurePatientInGroup('test-patient-0001', GROUP));
   });

@@ -8,7 +8,7 @@ const PATIENT = {
   firstName: 'Synthetic',
   lastName: 'Fixture',
   birthDate: '1970-01-01',
-  sex: 'F',
+  sexAtBirth: 'F',
 };
 
 let folder: string;
@@ -24,8 +24,8 @@ afterEach(async () => {
 
 describe('loadPatientFixture: one collection in two files', () => {
   it.each([
-    ['care_team.json', 'careTeam.json'],
-    ['care_team.json', 'care-team.json'],
+    ['lab_reports.json', 'labReports.json'],
+    ['lab_reports.json', 'lab-reports.json'],
   ])('refuses %s beside %s, naming both files', async (one, other) => {
     await writeFile(join(folder, one), '[]');
     await writeFile(join(folder, other), '[]');
@@ -38,18 +38,18 @@ describe('loadPatientFixture: one collection in two files', () => {
     // Files are read in sorted order: the later one is the file at fault, the earlier is named.
     const [first, second] = [one, other].sort();
     expect(fixtureError.message).toBe(
-      `${join(folder, second as string)}: same collection (careTeam) as ${first}: keep one of the two files`,
+      `${join(folder, second as string)}: same collection (labReports) as ${first}: keep one of the two files`,
     );
   });
 
   it('still loads a single spelling', async () => {
     await writeFile(
-      join(folder, 'careTeam.json'),
-      JSON.stringify([{ staffKey: 'staff-1', role: 'Nurse', status: 'active' }]),
+      join(folder, 'labReports.json'),
+      JSON.stringify([{ id: 1, originalDate: '2024-01-02', loincCodes: [{ code: '4548-4' }] }]),
     );
 
     const patient = await loadPatientFixture(folder);
 
-    expect(patient.careTeam).toHaveLength(1);
+    expect(patient.labReports).toHaveLength(1);
   });
 });

@@ -21,7 +21,9 @@ export class UnknownUpdateKey extends Protocol {
 
   computeResults(): ProtocolResult {
     const update = ensurePatientInGroup(this.patient.patient.key, 'g1');
-    this.setUpdates([{ ...update, [this.patient.patient.lastName]: true } as unknown as Update]);
+    this.setUpdates([
+      { ...update, [String(this.patient.patient.lastName)]: true } as unknown as Update,
+    ]);
     return new ProtocolResult();
   }
 }

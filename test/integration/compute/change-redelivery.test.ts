@@ -8,6 +8,7 @@ import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
 import { SqsUpdateQueue } from '../../../lib/aws/sqs-update-queue';
 import { PROTOCOLS } from '../../../protocols';
 import type { PatientInput } from '../../../schemas';
+import { withUpcomingAppointments } from '../../support/canvas-patient';
 import type { TestStack } from '../../support/local-stack';
 import { useTestStack } from '../../support/use-test-stack';
 import {
@@ -25,12 +26,9 @@ import {
 // the change, its SentTimestamp), whatever the clock says when it is processed.
 
 /** Patient 0 with a confirmed appointment far ahead, so an appointment change sends a task. */
-const patient: PatientInput = {
-  ...testPatient(0),
-  appointments: [
-    { id: 5, startTime: '2099-06-01T09:00:00', providerKey: 'staff-7', status: 'confirmed' },
-  ],
-};
+const patient: PatientInput = withUpcomingAppointments(testPatient(0), [
+  { id: 5, startTime: '2099-06-01T09:00:00', providerKey: 'staff-7' },
+]);
 
 describe('a redelivered change event (DynamoDB Local + local SQS)', () => {
   const testStack = useTestStack();

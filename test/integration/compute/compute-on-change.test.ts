@@ -1,6 +1,7 @@
 import { handler as computeOnChange } from '../../../handlers/compute-on-change';
 import type { FlatChangeEvent, PatientInput } from '../../../schemas';
 import { CreateTaskUpdateSchema, UpdateTaskUpdateSchema } from '../../../schemas';
+import { withUpcomingAppointments } from '../../support/canvas-patient';
 import type { TestStack } from '../../support/local-stack';
 import { useTestStack } from '../../support/use-test-stack';
 import {
@@ -17,17 +18,9 @@ const APPOINTMENT_ID = 77;
 
 /** Patient 0 has active diabetes and a confirmed appointment far in the future. */
 function patientWithAppointment(): PatientInput {
-  return {
-    ...testPatient(0),
-    appointments: [
-      {
-        id: APPOINTMENT_ID,
-        startTime: '2099-06-01T09:00:00',
-        providerKey: 'staff-7',
-        status: 'confirmed',
-      },
-    ],
-  };
+  return withUpcomingAppointments(testPatient(0), [
+    { id: APPOINTMENT_ID, startTime: '2099-06-01T09:00:00', providerKey: 'staff-7' },
+  ]);
 }
 
 const patientKey = patientWithAppointment().patient.key;

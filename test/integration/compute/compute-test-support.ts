@@ -18,13 +18,19 @@ export { DIABETES_CARE_GROUP_ID };
 export function testPatient(index: number): PatientInput {
   const key = `patient-${String(index).padStart(4, '0')}`;
   return {
-    patient: { key, firstName: 'Test', lastName: 'Patient', birthDate: '1970-01-01', sex: 'F' },
+    patient: {
+      key,
+      firstName: 'Test',
+      lastName: 'Patient',
+      birthDate: '1970-01-01',
+      sexAtBirth: 'F',
+    },
     conditions:
       index % 3 === 0
         ? [
             {
               id: index,
-              coding: [{ system: 'ICD-10', code: 'E11.9' }],
+              coding: [{ system: 'ICD-10', code: 'E119' }],
               clinicalStatus: 'active',
             },
           ]

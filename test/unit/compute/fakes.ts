@@ -21,7 +21,13 @@ import { type ComputeJob, type Patient, PatientSchema } from '../../../schemas';
 
 export function patientNamed(key: string): Patient {
   return PatientSchema.parse({
-    patient: { key, firstName: 'Test', lastName: 'Patient', birthDate: '1970-01-01', sex: 'F' },
+    patient: {
+      key,
+      firstName: 'Test',
+      lastName: 'Patient',
+      birthDate: '1970-01-01',
+      sexAtBirth: 'F',
+    },
   });
 }
 

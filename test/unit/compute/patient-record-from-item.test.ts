@@ -6,7 +6,7 @@ const demographics = {
   firstName: 'Ann',
   lastName: 'Lee',
   birthDate: '1970-01-01',
-  sex: 'F' as const,
+  sexAtBirth: 'F',
 };
 
 describe('patientRecordFromItem (patients table item to patient)', () => {
@@ -23,7 +23,7 @@ describe('patientRecordFromItem (patients table item to patient)', () => {
   it('reads the item patientItem writes', () => {
     const record = patientRecordFromItem(patientItem({ patient: demographics, conditions: [] }));
     expect(record).toMatchObject({ kind: 'valid', patientKey: 'p1' });
-    expect(record.kind === 'valid' && record.patient.appointments).toEqual([]);
+    expect(record.kind === 'valid' && record.patient.upcomingAppointments).toEqual([]);
   });
 
   it('refuses an item without the data map, naming the missing document', () => {
@@ -43,24 +43,51 @@ describe('patientRecordFromItem (patients table item to patient)', () => {
     expect(problems).not.toContain('1970-13-45');
   });
 
-  it('counts unknown fields without naming them: a field name can be patient data', () => {
+  it('keeps unknown fields: they reach the protocols', () => {
     const record = patientRecordFromItem({
       patientKey: 'p1',
       data: {
-        patient: { ...demographics, 'Ann Lee': 'x' },
-        appointments: [{ 'Lee family': 1, Annie: 2 }],
+        patient: { ...demographics, newCanvasField: 'x' },
+        conditions: [{ id: 1, clinicalStatus: 'active', severity: 'mild' }],
+        careGaps: [{ id: 2 }],
       },
     });
 
-    expect(record).toMatchObject({ kind: 'invalid', patientKey: 'p1' });
-    const problems = (record as { problems: string }).problems;
-    expect(problems).toContain(
-      'patient: 1 unknown field (names withheld, see the item in the patients table)',
+    expect(record.kind).toBe('valid');
+    if (record.kind !== 'valid') return;
+    expect(record.patient.patient.newCanvasField).toBe('x');
+    expect(record.patient.conditions[0]).toHaveProperty('severity', 'mild');
+    expect(record.patient.careGaps).toEqual([{ id: 2 }]);
+  });
+
+  it('withholds names from the data in its problems: a key can be patient data', () => {
+    const refused = (data: Record<string, unknown>) => {
+      const record = patientRecordFromItem({
+        patientKey: 'p1',
+        data: { patient: demographics, ...data },
+      });
+      expect(record.kind).toBe('invalid');
+      return (record as { problems: string }).problems;
+    };
+
+    // A collection we do not type, named after a person.
+    expect(refused({ annLee: 5 })).toBe(
+      '(message): a collection we do not type: must be a list (name withheld)',
     );
-    expect(problems).toContain(
-      'appointments[0]: 2 unknown fields (names withheld, see the item in the patients table)',
+    // A property every object inherits is no collection, whatever its value.
+    expect(refused({ constructor: [] })).toBe(
+      '(message): a collection we do not type: not a collection name (name withheld)',
     );
-    expect(problems).not.toMatch(/Ann|Lee/);
+    expect(refused({ 'Ann Lee': [] })).toBe(
+      '(message): a collection we do not type: not a collection name (name withheld)',
+    );
+    // A __proto__ key below an unknown key named after a person.
+    const hostile = JSON.parse(
+      '[{"id": 1, "clinicalStatus": "active", "Ann Lee": {"__proto__": {}}}]',
+    );
+    expect(refused({ conditions: hostile })).toBe(
+      'conditions[0]: field name not allowed (path withheld)',
+    );
   });
 
   it('refuses a record whose patient.key is not its patientKey', () => {

@@ -121,7 +121,11 @@ describe('recomputeOnChange', () => {
 
   it('rejects a patient record the schema refuses', async () => {
     const patients = new InMemoryPatientSource([
-      { kind: 'invalid', patientKey: 'p1', problems: 'patient.sex: must be one of F, M, O, UNK' },
+      {
+        kind: 'invalid',
+        patientKey: 'p1',
+        problems: 'patient.birthDate: must be a real date formatted YYYY-MM-DD',
+      },
     ]);
     const { outcome } = await recompute(change(), patients);
     // The patient exists: its key is an id and is kept for the log line.

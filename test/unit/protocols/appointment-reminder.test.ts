@@ -1,9 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type ChangeEvent,
+  ChangeEventSchema,
   computeProtocols,
   loadPatientFixture,
   type Patient,
+  type PatientInput,
   parseChangeShorthand,
 } from '../../../lib';
 import {
@@ -51,15 +54,29 @@ const byExternal = (change: ChangeEvent, externalId: string): ChangeEvent => ({
   fieldChanges: { ...change.fieldChanges, canvas_id: null, external_id: externalId },
 });
 
-/** Runs the reminder over a synthetic patient with these appointments. */
+type Appointments = NonNullable<PatientInput['upcomingAppointments']>;
+
+/**
+ * Runs the reminder over a synthetic patient with these upcoming appointments, each with its note
+ * naming the provider `test-staff-0001` (as Canvas's dumps pair them, by `currentAppointmentId`).
+ */
 function runWithAppointments(
-  appointments: NonNullable<Parameters<typeof syntheticPatient>[0]>['appointments'],
+  appointments: Appointments,
   change: ChangeEvent | null = null,
   now = NOW,
 ) {
   const [run] = computeProtocols({
     protocols: [AppointmentReminder],
-    patient: syntheticPatient({ appointments }),
+    patient: syntheticPatient({
+      upcomingAppointments: appointments,
+      upcomingAppointmentNotes: appointments.map((a, i) => ({
+        id: i + 1,
+        stateHistory: [{ state: 'BKD' }],
+        providerDisplay: { key: 'test-staff-0001' },
+        appointments: [a.id],
+        currentAppointmentId: a.id,
+      })),
+    }),
     change,
     now,
   });
@@ -70,8 +87,8 @@ function runWithAppointments(
 const appointment = (id: string, startTime: string, status = 'confirmed') => ({
   id,
   startTime,
-  providerKey: 'test-staff-0001',
-  status: status as 'confirmed',
+  status,
+  state: { state: 'BKD' },
 });
 
 const dueOf = (update: unknown) =>
@@ -422,5 +439,102 @@ describe('AppointmentReminder narratives', () => {
 
     expect(run.updates).toEqual([]);
     expect(run.result?.narratives).toEqual([]);
+  });
+});
+
+describe("AppointmentReminder on Canvas's data (upcoming appointments and their notes)", () => {
+  /** The kit's own dumps (canvas-medical/open-source-sdk), beside the clone as in CI. */
+  const KIT = join(__dirname, '../../../..', 'shared', 'kit-fixtures');
+  const KIT_NOW = '2022-02-20T12:00:00Z';
+  const KIT_PROVIDER = 'dbf184ad28a1408bbed184fc8fd2b029';
+
+  it("creates the task for the kit's appointment-created change, the provider from the note", async () => {
+    const patient = await loadPatientFixture(join(KIT, 'full_detailed_patient'));
+    // The kit's field_changes, less `external_identifiers` (our change schema does not take it
+    // yet: issue 10's change handling).
+    const { external_identifiers: _, ...kitChange } = JSON.parse(
+      await readFile(join(KIT, 'changes', 'appointment-created.json'), 'utf8'),
+    );
+    const change = ChangeEventSchema.parse({ ...kitChange, patient_key: patient.patient.key });
+
+    const [run] = computeProtocols({
+      protocols: [AppointmentReminder],
+      patient,
+      change,
+      now: KIT_NOW,
+    });
+
+    expect(run?.status).toBe('computed');
+    expect(run?.updates).toEqual([
+      expect.objectContaining({
+        integration_type: 'Task',
+        integration_payload: expect.objectContaining({
+          creator: { identifier_type: 'key', identifier: { key: KIT_PROVIDER } },
+          assignee: { identifier_type: 'key', identifier: { key: KIT_PROVIDER } },
+          title: 'Appointment reminder for 2022-02-28',
+          due: '2022-02-25T05:20:00',
+          dedupe_key: reminderDedupeKey(14),
+        }),
+      }),
+    ]);
+  });
+
+  it('on a scheduled run, reminds of every upcoming appointment of a kit dump', async () => {
+    const patient = await loadPatientFixture(join(KIT, 'patient_has_appointments'));
+
+    const [run] = computeProtocols({
+      protocols: [AppointmentReminder],
+      patient,
+      change: null,
+      now: KIT_NOW,
+    });
+
+    expect(run?.updates.map(dedupeKeyOf)).toEqual([9, 8, 5, 6].map(reminderDedupeKey));
+  });
+
+  it('finds the appointment by its externallyExposableId (external_id)', async () => {
+    const run = await runFor('resolved-diabetes-cancelled-appointment', (patient) => ({
+      ...created('x')(patient),
+      canvas_id: null,
+      external_id: '6f1b2c3d-1202-4a5b-8c9d-000000001202',
+    }));
+
+    expect(run.updates.map(dedupeKeyOf)).toEqual([reminderDedupeKey(1202)]);
+  });
+
+  it("skips an appointment whose note is cancelled or no-showed, whatever the appointment's status", () => {
+    const run = runWithAppointments([
+      { ...appointment('a-note-cancelled', '2024-03-01T09:00:00Z'), state: { state: 'CLD' } },
+      { ...appointment('a-note-noshow', '2024-03-01T10:00:00Z'), state: { state: 'NSW' } },
+      { ...appointment('a-booked', '2024-03-01T11:00:00Z'), state: { state: 'BKD' } },
+      { ...appointment('a-no-state', '2024-03-01T12:00:00Z'), state: null },
+    ]);
+
+    expect(run.updates.map(dedupeKeyOf)).toEqual(['a-booked', 'a-no-state'].map(reminderDedupeKey));
+  });
+
+  it('sends nothing for an appointment without a note naming its provider, and says so by id', () => {
+    const [run] = computeProtocols({
+      protocols: [AppointmentReminder],
+      patient: syntheticPatient({
+        upcomingAppointments: [appointment('a-1', '2024-03-01T09:00:00Z')],
+        upcomingAppointmentNotes: [
+          { id: 1, currentAppointmentId: 'a-other', providerDisplay: { key: 's' } },
+        ],
+      }),
+      change: null,
+      now: NOW,
+    });
+
+    expect(run?.updates).toEqual([]);
+    expect(run?.result?.narratives).toContain(
+      'Appointment a-1 has no provider on its note; no reminder sent.',
+    );
+  });
+
+  it('reads a start time written with a space and microseconds', () => {
+    const run = runWithAppointments([appointment('a-1', '2024-03-01 09:00:00.123456+00:00')]);
+
+    expect(run.updates.map(dueOf)).toEqual(['2024-02-27T09:00:00']);
   });
 });

@@ -16,7 +16,7 @@ export function syntheticPatient(overrides: Partial<PatientInput> = {}): Patient
       firstName: 'Synthetic',
       lastName: 'Test',
       birthDate: '1970-01-01',
-      sex: 'UNK',
+      sexAtBirth: 'UNK',
     },
     ...overrides,
   });
