@@ -32,6 +32,8 @@ export function testPatient(index: number): PatientInput {
               id: index,
               coding: [{ system: 'ICD-10', code: 'E119' }],
               clinicalStatus: 'active',
+              // A condition's recordset drops a record without periods, as the kit's does.
+              periods: [{ from: '2020-01-01', to: null }],
             },
           ]
         : [],

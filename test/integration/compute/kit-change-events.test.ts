@@ -15,6 +15,7 @@ import {
   GroupMembershipUpdateSchema,
   type PatientInput,
 } from '../../../schemas';
+import { withUpcomingAppointments } from '../../support/canvas-patient';
 import type { TestStack } from '../../support/local-stack';
 import { captureOutput, consume } from '../../support/reliability';
 import { type QueueRef, takeAll } from '../../support/sqs-driver';
@@ -62,17 +63,14 @@ class AppointmentProbe extends Protocol {
 
 /** Patient 0 (active diabetes) with the documented event's appointment (id 14), upcoming. */
 function patientWithKitAppointment(): PatientInput {
-  return {
-    ...testPatient(0),
-    appointments: [
-      {
-        id: KIT_CHANGE.canvas_id,
-        startTime: '2099-09-09T23:00:00+00:00',
-        providerKey: 'staff-13',
-        status: 'confirmed',
-      },
-    ],
-  };
+  return withUpcomingAppointments(testPatient(0), [
+    {
+      id: KIT_CHANGE.canvas_id,
+      startTime: '2099-09-09T23:00:00+00:00',
+      providerKey: 'staff-13',
+      status: 'confirmed',
+    },
+  ]);
 }
 
 /** Another patient: a change for patient 0 must not compute for them. */
