@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type ChangeEvent,
-  ChangeEventSchema,
   computeProtocols,
   loadPatientFixture,
   type Patient,
   type PatientInput,
   parseChangeShorthand,
+  readChangeMessage,
 } from '../../../lib';
 import {
   AppointmentReminder,
@@ -450,12 +450,16 @@ describe("AppointmentReminder on Canvas's data (upcoming appointments and their 
 
   it("creates the task for the kit's appointment-created change, the provider from the note", async () => {
     const patient = await loadPatientFixture(join(KIT, 'full_detailed_patient'));
-    // The kit's field_changes, less `external_identifiers` (our change schema does not take it
-    // yet: issue 10's change handling).
-    const { external_identifiers: _, ...kitChange } = JSON.parse(
+    // The kit's field_changes object unchanged, in the changes queue's envelope.
+    const fieldChanges = JSON.parse(
       await readFile(join(KIT, 'changes', 'appointment-created.json'), 'utf8'),
     );
-    const change = ChangeEventSchema.parse({ ...kitChange, patient_key: patient.patient.key });
+    const read = readChangeMessage({
+      patient_key: patient.patient.key,
+      field_changes: fieldChanges,
+    });
+    if (!read.ok) throw new Error(`the kit's change was refused: ${read.detail}`);
+    const change = read.change;
 
     const [run] = computeProtocols({
       protocols: [AppointmentReminder],
@@ -495,8 +499,11 @@ describe("AppointmentReminder on Canvas's data (upcoming appointments and their 
   it('finds the appointment by its externallyExposableId (external_id)', async () => {
     const run = await runFor('resolved-diabetes-cancelled-appointment', (patient) => ({
       ...created('x')(patient),
-      canvas_id: null,
-      external_id: '6f1b2c3d-1202-4a5b-8c9d-000000001202',
+      fieldChanges: {
+        ...created('x')(patient).fieldChanges,
+        canvas_id: null,
+        external_id: '6f1b2c3d-1202-4a5b-8c9d-000000001202',
+      },
     }));
 
     expect(run.updates.map(dedupeKeyOf)).toEqual([reminderDedupeKey(1202)]);
