@@ -104,3 +104,27 @@ export function totalUnits(
 export function totalRequests(snapshot: CapacitySnapshot): number {
   return Object.values(snapshot).reduce((sum, entry) => sum + entry.requests, 0);
 }
+
+/** The commands whose units are read units (the rest consume write units). */
+export const READ_COMMANDS: ReadonlySet<string> = new Set([
+  'GetItemCommand',
+  'BatchGetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'TransactGetItemsCommand',
+]);
+
+/** Read and write units apart: DynamoDB prices them differently (docs/cost.md). */
+export function unitsByKind(snapshot: CapacitySnapshot): { read: number; write: number } {
+  let read = 0;
+  let write = 0;
+  for (const [command, entry] of Object.entries(snapshot)) {
+    if (READ_COMMANDS.has(command)) read += entry.capacityUnits;
+    else write += entry.capacityUnits;
+  }
+  return { read, write };
+}
+
+export function failedRequests(snapshot: CapacitySnapshot): number {
+  return Object.values(snapshot).reduce((sum, entry) => sum + entry.failed, 0);
+}

@@ -11,10 +11,13 @@ import { encodeUpdateAttributes, type UpdateType } from '../schemas';
 import {
   type CapacitySnapshot,
   capacitySince,
+  failedRequests,
   totalRequests,
   totalUnits,
+  unitsByKind,
 } from './capacity-counter';
 import { type CountedClients, countedClients } from './counted-clients';
+import { ensureIdempotencyTable, type PeerTally, peerHandler } from './measure-peer';
 import { seedMemberships } from './seed-memberships';
 import { sqsRecord } from './sqs-records';
 import { benchPatientKey } from './synthetic-patients';
@@ -38,7 +41,9 @@ export interface ApplyFigures {
   rawWritesPerSecond: number;
   ratio: number;
   wcuPerMembership: number;
+  /** Write units per created task (the transaction); the read before it is `rcuPerTaskCreated`. */
   wcuPerTask: number;
+  rcuPerTaskCreated: number;
   /**
    * Steady state, per update: of `wcuPerMembership`, the units on global secondary indexes (every
    * index of the memberships table: `byPatient`, `activeMembers`).
@@ -56,7 +61,37 @@ export interface ApplyFigures {
     indexWcuPerMembership: number;
     requestsPerMembership: number;
   };
-  measured: { applierMessages: number; rawWrites: number; tasks: number };
+  /**
+   * A re-sent task whose task exists (every scheduled run re-sends each reminder): the same tasks
+   * as `wcuPerTask`, sent again with new update ids. Units per task, read and write apart, and the
+   * requests (by command) and failed requests behind them.
+   */
+  taskSteady: {
+    wcuPerTask: number;
+    rcuPerTask: number;
+    requestsPerTask: number;
+    failedRequestsPerTask: number;
+    requestsByCommand: Record<string, number>;
+  };
+  /** The peer (bench/measure-peer.ts) on the same steady-state updates, passes alternating. */
+  peer: {
+    messagesPerSecond: number;
+    wcuPerMembership: number;
+    /** Of `wcuPerMembership`, on global secondary indexes (the memberships table's). */
+    indexWcuPerMembership: number;
+    requestsPerMembership: number;
+    requestsByCommand: Record<string, number>;
+    /** Ours over the peer's: `messagesPerSecond / peer.messagesPerSecond`. */
+    throughputRatio: number;
+  };
+  measured: {
+    applierMessages: number;
+    rawWrites: number;
+    tasks: number;
+    peerMessages: number;
+    /** Batches in flight (each batch an invocation), as the options gave it. */
+    concurrency: number;
+  };
 }
 
 export const BATCH_SIZE = 10;
@@ -141,6 +176,18 @@ export async function measureApply(
       recorder,
     );
     const store = new DynamoDbMembershipStore(clients.documents, config);
+    const idempotencyTable = `${config.membershipsTable}-bench-idempotency`;
+    await ensureIdempotencyTable(stack.dynamodb, idempotencyTable);
+    const peerTally: PeerTally = { written: 0, stale: 0, rejected: 0 };
+    const peer = peerHandler(
+      {
+        dynamodb: clients.dynamodb,
+        documents: clients.documents,
+        membershipsTable: config.membershipsTable,
+        idempotencyTable,
+      },
+      peerTally,
+    );
     // Every pass stamps a newer version than the last, so each update is a real confirming write.
     const base = Date.now();
     let pass = 0;
@@ -153,10 +200,8 @@ export async function measureApply(
       return { ms, count, capacity: capacitySince(before, clients.capacity.snapshot()) };
     };
 
-    const applierPass = async (list: readonly Membership[], expect: Outcome) => {
-      pass += 1;
-      const version = base + pass;
-      const records: SQSRecord[] = list.map((m, i) =>
+    const recordsFor = (list: readonly Membership[], version: number): SQSRecord[] =>
+      list.map((m, i) =>
         sqsRecord({
           messageId: `bench-${pass}-${i}`,
           body: m.body,
@@ -168,6 +213,10 @@ export async function measureApply(
           queueArn: groupQueue.arn,
         }),
       );
+
+    const applierPass = async (list: readonly Membership[], expect: Outcome) => {
+      pass += 1;
+      const records = recordsFor(list, base + pass);
       recorder.tally = emptyTally();
       const result = await measure(
         () =>
@@ -177,6 +226,23 @@ export async function measureApply(
         list.length,
       );
       assertAll(recorder.tally, expect, list.length, 'membership');
+      return result;
+    };
+
+    const peerPass = async (list: readonly Membership[]) => {
+      pass += 1;
+      const records = recordsFor(list, base + pass);
+      peerTally.written = 0;
+      peerTally.stale = 0;
+      peerTally.rejected = 0;
+      const result = await measure(
+        () => applyBatches(records, options.concurrency, peer),
+        list.length,
+      );
+      if (peerTally.written !== list.length)
+        throw new Error(
+          `peer: expected ${list.length} membership writes, got ${JSON.stringify(peerTally)}: not the state the bench measures`,
+        );
       return result;
     };
 
@@ -219,18 +285,25 @@ export async function measureApply(
     options.onProgress(`warming up on ${warm.length} memberships`);
     await applierPass(warm, 'no-op');
     await rawPass(warm);
+    await peerPass(warm);
 
     const applier: PassResult[] = [];
     const raw: PassResult[] = [];
+    const peerPasses: PassResult[] = [];
+    const label = { applier: 'applier', raw: 'raw loop', peer: 'peer (Powertools idempotency)' };
     for (let round = 0; round < options.rounds; round++) {
-      // Alternating order (ABBA...), so drift in the machine's load hits both loops alike.
-      const order = round % 2 === 0 ? (['applier', 'raw'] as const) : (['raw', 'applier'] as const);
+      // Alternating order (ABC, CBA, ...), so drift in the machine's load hits every loop alike.
+      const order =
+        round % 2 === 0
+          ? (['applier', 'raw', 'peer'] as const)
+          : (['peer', 'raw', 'applier'] as const);
       for (const which of order) {
         options.onProgress(
-          `round ${round + 1}/${options.rounds}: ${which === 'applier' ? 'applier' : 'raw loop'}, ${memberships.length} writes`,
+          `round ${round + 1}/${options.rounds}: ${label[which]}, ${memberships.length} writes`,
         );
         if (which === 'applier') applier.push(await applierPass(memberships, 'no-op'));
-        else raw.push(await rawPass(memberships));
+        else if (which === 'raw') raw.push(await rawPass(memberships));
+        else peerPasses.push(await peerPass(memberships));
       }
     }
 
@@ -241,8 +314,14 @@ export async function measureApply(
       list.reduce((s, p) => s + f(p), 0);
     const applierMessages = sum(applier, (p) => p.count);
     const rawWrites = sum(raw, (p) => p.count);
+    const peerMessages = sum(peerPasses, (p) => p.count);
     const messagesPerSecond = applierMessages / (sum(applier, (p) => p.ms) / 1000);
     const rawWritesPerSecond = rawWrites / (sum(raw, (p) => p.ms) / 1000);
+    const peerMessagesPerSecond = peerMessages / (sum(peerPasses, (p) => p.ms) / 1000);
+    const peerRequests: Record<string, number> = {};
+    for (const p of peerPasses)
+      for (const [command, entry] of Object.entries(p.capacity))
+        peerRequests[command] = (peerRequests[command] ?? 0) + entry.requests;
     return {
       messagesPerSecond,
       rawWritesPerSecond,
@@ -251,6 +330,7 @@ export async function measureApply(
       indexWcuPerMembership:
         sum(applier, (p) => totalUnits(p.capacity, 'indexUnits')) / applierMessages,
       wcuPerTask: tasks.units / options.tasks,
+      rcuPerTaskCreated: tasks.readUnits / options.tasks,
       requestsPerMembership: sum(applier, (p) => totalRequests(p.capacity)) / applierMessages,
       rawWcuPerWrite: sum(raw, (p) => totalUnits(p.capacity)) / rawWrites,
       firstWrite: {
@@ -260,7 +340,29 @@ export async function measureApply(
         indexWcuPerMembership: totalUnits(created.capacity, 'indexUnits') / created.count,
         requestsPerMembership: totalRequests(created.capacity) / created.count,
       },
-      measured: { applierMessages, rawWrites, tasks: options.tasks },
+      taskSteady: {
+        wcuPerTask: tasks.steady.write / options.tasks,
+        rcuPerTask: tasks.steady.read / options.tasks,
+        requestsPerTask: tasks.steady.requests / options.tasks,
+        failedRequestsPerTask: tasks.steady.failed / options.tasks,
+        requestsByCommand: tasks.steady.byCommand,
+      },
+      peer: {
+        messagesPerSecond: peerMessagesPerSecond,
+        wcuPerMembership: sum(peerPasses, (p) => totalUnits(p.capacity)) / peerMessages,
+        indexWcuPerMembership:
+          sum(peerPasses, (p) => totalUnits(p.capacity, 'indexUnits')) / peerMessages,
+        requestsPerMembership: sum(peerPasses, (p) => totalRequests(p.capacity)) / peerMessages,
+        requestsByCommand: peerRequests,
+        throughputRatio: messagesPerSecond / peerMessagesPerSecond,
+      },
+      measured: {
+        applierMessages,
+        rawWrites,
+        tasks: options.tasks,
+        peerMessages,
+        concurrency: options.concurrency,
+      },
     };
   } finally {
     clients.destroy();
@@ -297,35 +399,69 @@ async function measureTasks(
   queueArn: string,
   deadLetterQueueUrl: string,
   options: ApplyOptions,
-): Promise<{ units: number }> {
+): Promise<{
+  /** Write units of the creations (the read before each is apart: `readUnits`). */
+  units: number;
+  readUnits: number;
+  steady: {
+    read: number;
+    write: number;
+    requests: number;
+    failed: number;
+    byCommand: Record<string, number>;
+  };
+}> {
   const recorder = new TallyRecorder();
   const deps = taskApplierDeps({ ...config, deadLetterQueueUrl }, clients, recorder);
-  const computedAt = Date.now();
   const type: UpdateType = 'Task';
-  const records = Array.from({ length: options.tasks }, (_, i) => {
-    const patientKey = benchPatientKey(1 + (i % options.patients));
-    const update = createTaskPayload({
-      patientKey,
-      createdByKey: 'bench-staff-01',
-      assigneeIdentifier: 'bench-staff-01',
-      title: 'Appointment reminder for 2035-01-10',
-      due: '2035-01-07T09:30:00',
-      labels: ['Urgent'],
-      dedupeKey: `bench-reminder:${i}`,
+  const recordsAt = (computedAt: number) =>
+    Array.from({ length: options.tasks }, (_, i) => {
+      const patientKey = benchPatientKey(1 + (i % options.patients));
+      const update = createTaskPayload({
+        patientKey,
+        createdByKey: 'bench-staff-01',
+        assigneeIdentifier: 'bench-staff-01',
+        title: 'Appointment reminder for 2035-01-10',
+        due: '2035-01-07T09:30:00',
+        labels: ['Urgent'],
+        dedupeKey: `bench-reminder:${i}`,
+      });
+      return sqsRecord({
+        messageId: `bench-task-${i}`,
+        body: JSON.stringify(update),
+        attributes: encodeUpdateAttributes({
+          updateId: `bench-task-${computedAt}-${i}`,
+          computedAt,
+          protocol: `${BENCH_PROTOCOL}-${type.toLowerCase()}`,
+        }),
+        queueArn,
+      });
     });
-    return sqsRecord({
-      messageId: `bench-task-${i}`,
-      body: JSON.stringify(update),
-      attributes: encodeUpdateAttributes({
-        updateId: `bench-task-${computedAt}-${i}`,
-        computedAt,
-        protocol: `${BENCH_PROTOCOL}-${type.toLowerCase()}`,
-      }),
-      queueArn,
-    });
-  });
+  const computedAt = Date.now();
   const before = clients.capacity.snapshot();
-  await applyBatches(records, options.concurrency, (event) => processUpdateBatch(event, deps));
+  await applyBatches(recordsAt(computedAt), options.concurrency, (event) =>
+    processUpdateBatch(event, deps),
+  );
   assertAll(recorder.tally, 'applied', options.tasks, 'task');
-  return { units: totalUnits(capacitySince(before, clients.capacity.snapshot())) };
+  const created = capacitySince(before, clients.capacity.snapshot());
+
+  // The next scheduled run: the same tasks again, new update ids; each task exists.
+  recorder.tally = emptyTally();
+  const beforeSteady = clients.capacity.snapshot();
+  await applyBatches(recordsAt(computedAt + 1), options.concurrency, (event) =>
+    processUpdateBatch(event, deps),
+  );
+  assertAll(recorder.tally, 'no-op', options.tasks, 'task (re-sent)');
+  const steady = capacitySince(beforeSteady, clients.capacity.snapshot());
+  const createdUnits = unitsByKind(created);
+  return {
+    units: createdUnits.write,
+    readUnits: createdUnits.read,
+    steady: {
+      ...unitsByKind(steady),
+      requests: totalRequests(steady),
+      failed: failedRequests(steady),
+      byCommand: Object.fromEntries(Object.entries(steady).map(([c, e]) => [c, e.requests])),
+    },
+  };
 }

@@ -1,4 +1,11 @@
 import Table from 'cli-table3';
+import { DEFAULT_SEGMENT_POLICY } from '../lib/compute/plan-recomputation';
+import {
+  type BenchCostEstimate,
+  benchCostEstimate,
+  renderCostEstimate,
+  type SteadyStateFigure,
+} from './cost-estimate';
 import type { ApplyFigures } from './measure-apply';
 import type { ComputeFigures } from './measure-compute';
 import type { EndToEndFigures } from './measure-end-to-end';
@@ -12,7 +19,12 @@ export interface BenchResult {
     ratio: number;
     wcuPerMembership: number;
     wcuPerTask: number;
+    /** A re-sent task whose task exists (issue 13): write and read units per task. */
+    wcuPerTaskSteady: number;
+    rcuPerTaskSteady: number;
   };
+  /** Powertools idempotency + batch on the same steady-state updates (issue 13). */
+  peer: { messagesPerSecond: number; wcuPerMembership: number; throughputRatio: number };
   enqueue: { payloads: number; sqsRequests: number; requestsPerPayload: number };
   compute: { evaluationsPerSecond: number; patients: number; protocols: number; peakRssMb: number };
   endToEnd: { messagesPerSecond: number; p50Ms: number; p99Ms: number };
@@ -38,6 +50,13 @@ export function benchResult(f: BenchFigures): BenchResult {
       ratio: round(f.apply.ratio, 3),
       wcuPerMembership: round(f.apply.wcuPerMembership, 3),
       wcuPerTask: round(f.apply.wcuPerTask, 3),
+      wcuPerTaskSteady: round(f.apply.taskSteady.wcuPerTask, 3),
+      rcuPerTaskSteady: round(f.apply.taskSteady.rcuPerTask, 3),
+    },
+    peer: {
+      messagesPerSecond: round(f.apply.peer.messagesPerSecond, 1),
+      wcuPerMembership: round(f.apply.peer.wcuPerMembership, 3),
+      throughputRatio: round(f.apply.peer.throughputRatio, 3),
     },
     enqueue: {
       payloads: f.segment.enqueue.payloads,
@@ -72,6 +91,21 @@ export function checkTargets(result: BenchResult): TargetCheck[] {
       figure: 'apply.wcuPerMembership',
       target: '= 1',
       met: result.apply.wcuPerMembership === 1,
+    },
+    {
+      figure: 'apply.wcuPerTaskSteady',
+      target: '≤ 1 (or a read instead)',
+      met: result.apply.wcuPerTaskSteady <= 1,
+    },
+    {
+      figure: 'peer.throughputRatio',
+      target: '≥ 1.3 (ours / the peer’s)',
+      met: result.peer.throughputRatio >= 1.3,
+    },
+    {
+      figure: 'peer.wcuPerMembership',
+      target: '≥ 2 × ours',
+      met: result.peer.wcuPerMembership >= 2 * result.apply.wcuPerMembership,
     },
     {
       figure: 'enqueue.requestsPerPayload',
@@ -113,7 +147,22 @@ export function renderReport(result: BenchResult, f: BenchFigures): string {
     [
       'apply: WCU per task',
       String(result.apply.wcuPerTask),
-      `${n(f.apply.measured.tasks)} tasks, one label each (one transaction)`,
+      `${n(f.apply.measured.tasks)} tasks, one label each (one transaction), after a read of ${round(f.apply.rcuPerTaskCreated, 3)} RCU that found none`,
+    ],
+    [
+      'apply: re-sent task',
+      `${result.apply.wcuPerTaskSteady} WCU + ${result.apply.rcuPerTaskSteady} RCU`,
+      `the same ${n(f.apply.measured.tasks)} tasks again (each exists); requests per task ${round(f.apply.taskSteady.requestsPerTask, 3)} ${JSON.stringify(f.apply.taskSteady.requestsByCommand)}, failed ${round(f.apply.taskSteady.failedRequestsPerTask, 3)}`,
+    ],
+    [
+      'peer: Powertools idempotency',
+      `${n(result.peer.messagesPerSecond)} msg/s`,
+      `${n(f.apply.measured.peerMessages)} steady-state updates, passes alternating with ours; ours / peer ${result.peer.throughputRatio}`,
+    ],
+    [
+      'peer: WCU per membership',
+      String(result.peer.wcuPerMembership),
+      `of which memberships indexes ${round(f.apply.peer.indexWcuPerMembership, 3)}; requests per update ${round(f.apply.peer.requestsPerMembership, 3)} ${JSON.stringify(f.apply.peer.requestsByCommand)}`,
     ],
     [
       'apply: first write',
@@ -153,6 +202,9 @@ export function renderReport(result: BenchResult, f: BenchFigures): string {
   const measured: Record<string, number> = {
     'apply.ratio': result.apply.ratio,
     'apply.wcuPerMembership': result.apply.wcuPerMembership,
+    'apply.wcuPerTaskSteady': result.apply.wcuPerTaskSteady,
+    'peer.throughputRatio': result.peer.throughputRatio,
+    'peer.wcuPerMembership': result.peer.wcuPerMembership,
     'enqueue.requestsPerPayload': result.enqueue.requestsPerPayload,
     'compute.peakRssMb': result.compute.peakRssMb,
   };
@@ -163,5 +215,24 @@ export function renderReport(result: BenchResult, f: BenchFigures): string {
       String(measured[check.figure]),
       check.met ? 'pass' : 'MISSED',
     ]);
-  return `${figures.toString()}\n${targets.toString()}\n`;
+  return `${figures.toString()}\n${targets.toString()}\n${renderCostEstimate(costEstimate(result, f))}`;
+}
+
+/** The 1M-patient estimate from this run (bench/cost-estimate.ts), `steadyState` when present. */
+export function costEstimate(result: BenchResult, f: BenchFigures): BenchCostEstimate {
+  const steadyState = (result as { steadyState?: SteadyStateFigure }).steadyState;
+  return benchCostEstimate({
+    patients: f.segment.patients,
+    payloads: f.segment.enqueue.payloads,
+    sqsSendRequests: f.segment.enqueue.sqsRequests,
+    segmentMs: f.segment.durationMs,
+    wcuPerMembership: f.apply.wcuPerMembership,
+    wcuPerTaskCreated: f.apply.wcuPerTask,
+    wcuPerTaskSteady: f.apply.taskSteady.wcuPerTask,
+    rcuPerTaskSteady: f.apply.taskSteady.rcuPerTask,
+    applierMessagesPerSecond: f.apply.messagesPerSecond,
+    applierConcurrency: f.apply.measured.concurrency,
+    patientsPerSegment: DEFAULT_SEGMENT_POLICY.patientsPerSegment,
+    ...(steadyState ? { steadyState } : {}),
+  });
 }

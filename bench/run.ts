@@ -46,7 +46,7 @@ const program = new Command('bench')
   )
   .option(
     '--rounds <n>',
-    'measured apply rounds, each an applier and a raw pass (default 4)',
+    'measured apply rounds, each an applier, a raw and a peer pass (default 4)',
     positiveInt,
   )
   .option(
@@ -144,7 +144,7 @@ const tasks = new Listr<Ctx>(
       },
     },
     {
-      title: `Apply: applier vs raw conditional writes (${sizes.updates} updates, ${options.concurrency} batches in flight)`,
+      title: `Apply: applier vs raw conditional writes vs the Powertools peer (${sizes.updates} updates, ${options.concurrency} batches in flight)`,
       task: async (c, task) => {
         c.apply = await measureApply(required(c.stack), {
           ...sizes,

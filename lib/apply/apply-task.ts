@@ -79,7 +79,12 @@ export interface TaskApplierDeps {
   now: () => Date;
 }
 
-/** Applies a Task update: creates the task once, with its labels, or refuses it whole. */
+/**
+ * Applies a Task update: creates the task once, with its labels, or refuses it whole. A task that
+ * exists (a redelivery, or a scheduled run re-sending its reminder) is found by one consistent read
+ * and is a `no-op` without a write; only a task read as missing goes to the transaction, whose
+ * condition still settles two first creations racing (the loser is a `no-op` too).
+ */
 export async function applyTask(
   update: CreateTaskUpdate,
   meta: UpdateMetadata,
@@ -88,6 +93,8 @@ export async function applyTask(
   const item = taskItemFor(update, meta, deps.now());
   const { labels, payloadIndex } = distinctLabels(update.integration_payload.labels);
   const subject = { taskId: item.taskId };
+  if (await deps.tasks.exists({ patientKey: item.patientKey, taskId: item.taskId }))
+    return { outcome: 'no-op', subject, detail: 'the task exists already' };
   const result = await deps.tasks.create(item, labels);
   switch (result.status) {
     case 'created':

@@ -1,5 +1,9 @@
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { CreateTaskResult, LabelRef, TaskItem, TaskStore } from '../store';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { CreateTaskResult, LabelRef, TaskItem, TaskKey, TaskStore } from '../store';
 import { labelUpsert } from './label-upsert';
 import {
   CONDITION_FAILED,
@@ -22,6 +26,22 @@ export class DynamoDbTaskStore implements TaskStore {
     private readonly documents: DynamoDBDocumentClient,
     private readonly tables: TaskTables,
   ) {}
+
+  /**
+   * One strongly consistent `GetItem` projecting the key only (1 read unit for an item up to 4 KB:
+   * a read is charged by item size, not by what it returns).
+   */
+  async exists(key: TaskKey): Promise<boolean> {
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.tables.tasksTable,
+        Key: { patientKey: key.patientKey, taskId: key.taskId },
+        ConsistentRead: true,
+        ProjectionExpression: 'taskId',
+      }),
+    );
+    return Item !== undefined;
+  }
 
   async create(task: TaskItem, labels: readonly LabelRef[]): Promise<CreateTaskResult> {
     if (labels.length + 2 > MAX_TRANSACTION_ITEMS) {

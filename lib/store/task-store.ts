@@ -1,4 +1,5 @@
 import type { TaskStatus } from '../../schemas';
+import type { TaskKey } from './task-lifecycle-store';
 
 /** A task as stored: the payload's fields as given, plus where it came from. */
 export interface TaskItem {
@@ -47,8 +48,15 @@ export type CreateTaskResult =
 
 export interface TaskStore {
   /**
+   * Whether the task exists: a strongly consistent read of its key (1 read unit), so every
+   * acknowledged creation is seen. A re-sent task (every scheduled run re-sends each reminder) is
+   * settled by this read alone; `create` is for a task read as missing.
+   */
+  exists(key: TaskKey): Promise<boolean>;
+  /**
    * Writes the task and ensures its labels in one transaction: all of it or nothing. Labels are
-   * distinct by `nameKey`.
+   * distinct by `nameKey`. The task's condition (`attribute_not_exists`) settles a concurrent first
+   * creation: the loser gets `exists`.
    */
   create(task: TaskItem, labels: readonly LabelRef[]): Promise<CreateTaskResult>;
 }

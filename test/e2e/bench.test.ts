@@ -20,6 +20,13 @@ const BenchResultSchema = z.strictObject({
     ratio: rate,
     wcuPerMembership: z.number(),
     wcuPerTask: z.number(),
+    wcuPerTaskSteady: z.number().nonnegative(),
+    rcuPerTaskSteady: z.number().nonnegative(),
+  }),
+  peer: z.strictObject({
+    messagesPerSecond: rate,
+    wcuPerMembership: z.number().positive(),
+    throughputRatio: rate,
   }),
   enqueue: z.strictObject({
     payloads: count,
@@ -95,6 +102,18 @@ describe('npm run bench -- --json --quick', () => {
     expect(Number.isInteger(result.apply.wcuPerTask)).toBe(true);
     expect(result.apply.wcuPerTask).toBeGreaterThanOrEqual(4);
     expect(result.apply.wcuPerTask % 2).toBe(0);
+
+    // A re-sent task whose task exists: one consistent read of an item under 4 KB, no write.
+    expect(result.apply.wcuPerTaskSteady).toBe(0);
+    expect(result.apply.rcuPerTaskSteady).toBe(1);
+    // The peer on the same updates: its idempotency record (written INPROGRESS, then COMPLETED)
+    // on top of the membership write, so at least twice ours, in whole units.
+    expect(Number.isInteger(result.peer.wcuPerMembership)).toBe(true);
+    expect(result.peer.wcuPerMembership).toBeGreaterThanOrEqual(2 * result.apply.wcuPerMembership);
+    expect(result.peer.throughputRatio).toBeCloseTo(
+      result.apply.messagesPerSecond / result.peer.messagesPerSecond,
+      1,
+    );
 
     expect(result.apply.ratio).toBeCloseTo(
       result.apply.messagesPerSecond / result.apply.rawWritesPerSecond,

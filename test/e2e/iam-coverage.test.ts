@@ -279,7 +279,7 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
     expect(await rejectionReasons('GroupUpdatesDeadLetterQueue')).toEqual(['unknown-patient']);
   });
 
-  it('applyTask creates a task with a new label, and rejects a task for an unknown patient', async () => {
+  it('applyTask creates a task with a new label, settles its re-send by a read, and rejects a task for an unknown patient', async () => {
     const apply = as('applyTask', applyTask);
     const taskQueue = queue('TaskUpdatesQueue');
     await seedPatient(stack, 'iam-t1');
@@ -293,8 +293,10 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
       });
     await sendUpdate(stack.sqs, taskQueue, task('iam-t1'), { updateId: 't1', computedAt: T0 });
     await sendUpdate(stack.sqs, taskQueue, task('iam-nobody'), { updateId: 't2', computedAt: T0 });
-
     const responses = await drain(stack.sqs, taskQueue, apply);
+    // The next scheduled run re-sends it: the task exists, one GetItem and no transaction.
+    await sendUpdate(stack.sqs, taskQueue, task('iam-t1'), { updateId: 't3', computedAt: T0 + 1 });
+    responses.push(...(await drain(stack.sqs, taskQueue, apply)));
 
     expect(failuresOf(responses)).toEqual([]);
     expect(await rejectionReasons('TaskUpdatesDeadLetterQueue')).toEqual(['unknown-patient']);

@@ -1,15 +1,25 @@
 import '../support/quiet-sdk-warning';
-import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { handler } from '../../handlers/apply-task';
-import { taskIdFor } from '../../lib/apply/apply-task';
+import { applyTask, taskIdFor } from '../../lib/apply/apply-task';
+import type { ApplyResult } from '../../lib/apply/outcomes';
 import { processUpdateBatch } from '../../lib/apply/process-update-batch';
 import { taskApplierDeps } from '../../lib/aws/applier-deps';
-import { awsClients } from '../../lib/aws/clients';
+import { type AwsClients, awsClients, httpTimeoutConfig } from '../../lib/aws/clients';
 import { readTaskApplierConfig } from '../../lib/aws/config';
-import { foldName } from '../../lib/store';
+import { DynamoDbTaskStore } from '../../lib/aws/dynamodb-task-store';
+import { foldName, type TaskStore } from '../../lib/store';
 import { createTaskPayload, ensurePatientInGroup } from '../../lib/update-helpers';
 import { FakeRecorder } from '../support/apply-fakes';
+import { AwsCallRecorder } from '../support/aws-call-recorder';
 import type { TestStack } from '../support/local-stack';
 import { seedLabel, seedPatient } from '../support/seed';
 import {
@@ -66,6 +76,21 @@ function recordingApplier() {
   const recorder = new FakeRecorder();
   const deps = taskApplierDeps(readTaskApplierConfig(), awsClients(), recorder);
   return { recorder, handle: (e: SQSEvent) => processUpdateBatch(e, deps) };
+}
+
+/** Fresh clients (as `awsClients` builds them) whose every call is recorded. */
+function recordedClients(): { clients: AwsClients; calls: AwsCallRecorder } {
+  const dynamodb = new DynamoDBClient(httpTimeoutConfig());
+  const clients = {
+    dynamodb,
+    documents: DynamoDBDocumentClient.from(dynamodb, {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+    sqs: new SQSClient(httpTimeoutConfig()),
+  };
+  const calls = new AwsCallRecorder();
+  calls.attach(clients);
+  return { clients, calls };
 }
 
 /** Per update id, its outcomes other than `retried` (a conflict retried is not an effect). */
@@ -262,5 +287,139 @@ describe('task applier (DynamoDB Local, local SQS)', () => {
     expect(settledOutcomes(recorder).get('race-later-1')).toEqual(['applied']);
     expect(await labelsNamed(nameKey)).toEqual([item]);
     expect(await takeAll(stack.sqs, dlq)).toEqual([]);
+  });
+  it('settles a re-sent task with one consistent read of the task: no transaction, no write', async () => {
+    await seedPatient(stack, 'p-resent');
+    const update = createTaskPayload({
+      patientKey: 'p-resent',
+      createdByKey: 's',
+      labels: ['Resent label'],
+      dedupeKey: 'reminder:appt-resent',
+    });
+    const { clients, calls } = recordedClients();
+    const recorder = new FakeRecorder();
+    const handle = (e: SQSEvent) =>
+      processUpdateBatch(e, taskApplierDeps(readTaskApplierConfig(), clients, recorder));
+    await sendUpdate(stack.sqs, queue, update, { updateId: 'resent-1' });
+    await drain(stack.sqs, queue, handle);
+    const created = await tasksOf('p-resent');
+    const firstCalls = calls.calls.map((c) => c.operation);
+    calls.calls.length = 0;
+
+    // Act: two later scheduled runs re-send the same reminder.
+    await sendUpdate(stack.sqs, queue, update, { updateId: 'resent-2' });
+    await sendUpdate(stack.sqs, queue, update, { updateId: 'resent-3' });
+    await drain(stack.sqs, queue, handle);
+
+    // Assert: the creation read then wrote; each re-send only read the tasks table.
+    expect(firstCalls).toEqual(['GetItem', 'TransactWriteItems']);
+    expect(calls.calls).toEqual([
+      expect.objectContaining({
+        operation: 'GetItem',
+        targets: [{ resource: stack.tables.TasksTable }],
+      }),
+      expect.objectContaining({
+        operation: 'GetItem',
+        targets: [{ resource: stack.tables.TasksTable }],
+      }),
+    ]);
+    expect(recorder.results.map((r) => [r.updateId, r.outcome]).sort()).toEqual([
+      ['resent-1', 'applied'],
+      ['resent-2', 'no-op'],
+      ['resent-3', 'no-op'],
+    ]);
+    expect(await tasksOf('p-resent')).toEqual(created);
+    expect(await takeAll(stack.sqs, dlq)).toEqual([]);
+  });
+
+  it('settles concurrent first creations of one task by the write condition: one task, one label', async () => {
+    // Arrange: 8 consumers apply the same reminder (one dedupe key, a new label) at once. The
+    // store is the real one; only a barrier holds every read until all have read, so each reads
+    // the task as missing and goes on to the transaction (the race the condition must settle).
+    await seedPatient(stack, 'p-first-race');
+    const consumers = 8;
+    const real = new DynamoDbTaskStore(awsClients().documents, readTaskApplierConfig());
+    let reads = 0;
+    let release: () => void = () => undefined;
+    const allRead = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const store: TaskStore = {
+      async exists(key) {
+        const found = await real.exists(key);
+        reads += 1;
+        if (reads === consumers) release();
+        await allRead;
+        return found;
+      },
+      create: (task, labels) => real.create(task, labels),
+    };
+    const update = createTaskPayload({
+      patientKey: 'p-first-race',
+      createdByKey: 's',
+      labels: ['First race label'],
+      dedupeKey: 'reminder:appt-race',
+    });
+    const now = () => new Date();
+    /** As SQS would: a transient error (a transaction conflict) is delivered again. */
+    async function applyUntilSettled(updateId: string): Promise<ApplyResult> {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await applyTask(update, { updateId, version: 1 }, { tasks: store, now });
+        } catch (error) {
+          if (attempt >= 10) throw error;
+        }
+      }
+    }
+
+    // Act
+    const results = await Promise.all(
+      Array.from({ length: consumers }, (_, i) => applyUntilSettled(`first-race-${i}`)),
+    );
+
+    // Assert: exactly one created it, the others are no-ops; one task, one label item.
+    expect(results.map((r) => r.outcome).sort()).toEqual([
+      'applied',
+      ...Array(consumers - 1).fill('no-op'),
+    ]);
+    const winner = results.findIndex((r) => r.outcome === 'applied');
+    const tasks = await tasksOf('p-first-race');
+    expect(tasks).toEqual([
+      expect.objectContaining({
+        taskId: taskIdFor(update, { updateId: 'any' }),
+        sourceUpdateId: `first-race-${winner}`,
+      }),
+    ]);
+    expect(await labelsNamed('first race label')).toEqual([
+      expect.objectContaining({ active: true, createdByUpdateId: `first-race-${winner}` }),
+    ]);
+  });
+
+  it('refuses a first creation with an inactive label even after the read found no task', async () => {
+    await seedPatient(stack, 'p-inactive-read');
+    const { clients, calls } = recordedClients();
+    const recorder = new FakeRecorder();
+    await sendUpdate(
+      stack.sqs,
+      queue,
+      createTaskPayload({ patientKey: 'p-inactive-read', createdByKey: 's', labels: ['Retired'] }),
+      { updateId: 'inactive-read-1' },
+    );
+
+    await drain(stack.sqs, queue, (e: SQSEvent) =>
+      processUpdateBatch(e, taskApplierDeps(readTaskApplierConfig(), clients, recorder)),
+    );
+
+    expect(calls.calls.map((c) => c.operation)).toEqual([
+      'GetItem',
+      'TransactWriteItems',
+      'SendMessage',
+    ]);
+    expect(recorder.results.map((r) => r.outcome)).toEqual(['rejected']);
+    expect(await tasksOf('p-inactive-read')).toEqual([]);
+    const dead = await takeAll(stack.sqs, dlq);
+    expect(dead.map((m) => m.MessageAttributes?.['rejection-reason']?.StringValue)).toEqual([
+      'inactive-label',
+    ]);
   });
 });

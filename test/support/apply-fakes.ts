@@ -195,14 +195,28 @@ export class FakeMembershipStore implements MembershipStore {
   }
 }
 
-/** In-memory TaskStore: the whole create is atomic, like the transaction. */
+/**
+ * In-memory TaskStore: the whole create is atomic, like the transaction. `calls` lists the
+ * operations in order; `afterRead` runs after an `exists` read (a concurrent creation landing
+ * between the read and the transaction).
+ */
 export class FakeTaskStore implements TaskStore {
   readonly patients = new Set<string>();
   readonly tasks = new Map<string, TaskItem>();
   readonly labels = new Map<string, { name: string; active: boolean }>();
+  readonly calls: ('exists' | 'create')[] = [];
   beforeWrite?: (task: TaskItem) => void;
+  afterRead?: (key: TaskKey) => void;
+
+  async exists(key: TaskKey): Promise<boolean> {
+    this.calls.push('exists');
+    const found = this.tasks.has(JSON.stringify([key.patientKey, key.taskId]));
+    this.afterRead?.(key);
+    return found;
+  }
 
   async create(task: TaskItem, labels: readonly LabelRef[]): Promise<CreateTaskResult> {
+    this.calls.push('create');
     this.beforeWrite?.(task);
     const id = JSON.stringify([task.patientKey, task.taskId]);
     if (this.tasks.has(id)) return { status: 'exists' };

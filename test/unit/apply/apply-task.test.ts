@@ -90,6 +90,60 @@ describe('applyTask', () => {
     expect(store.tasks.size).toBe(1);
   });
 
+  it('settles a re-sent task by one read, without the transaction', async () => {
+    const store = world();
+    await applyTask(fullTask, meta, { tasks: store, now });
+    store.calls.length = 0;
+
+    const again = await applyTask(fullTask, { ...meta, updateId: 'u-1' }, { tasks: store, now });
+
+    expect(again).toEqual({
+      outcome: 'no-op',
+      subject: { taskId: 'update:u-1' },
+      detail: 'the task exists already',
+    });
+    expect(store.calls).toEqual(['exists']);
+  });
+
+  it('reads, then creates, a task that does not exist yet', async () => {
+    const store = world();
+
+    await applyTask(fullTask, meta, { tasks: store, now });
+
+    expect(store.calls).toEqual(['exists', 'create']);
+  });
+
+  it('leaves a creation racing in after the read to the write condition: no-op, one task', async () => {
+    const store = world();
+    const update = createTaskPayload({
+      patientKey: 'patient-1',
+      createdByKey: 'staff-1',
+      dedupeKey: 'reminder:appt-1',
+      labels: ['Urgent'],
+    });
+    // Another consumer creates the same task between this one's read and its transaction.
+    store.afterRead = () => {
+      store.afterRead = undefined;
+      void applyTask(update, { updateId: 'u-other', version: 1 }, { tasks: store, now });
+    };
+
+    const result = await applyTask(update, { updateId: 'u-1', version: 2 }, { tasks: store, now });
+
+    expect(result.outcome).toBe('no-op');
+    expect([...store.tasks.values()].map((t) => t.sourceUpdateId)).toEqual(['u-other']);
+  });
+
+  it('still refuses an inactive label on a re-sent task only if the task is missing', async () => {
+    const store = world();
+    await applyTask(fullTask, meta, { tasks: store, now });
+    store.labels.set('diabetes', { name: 'Diabetes', active: false });
+
+    const again = await applyTask(fullTask, meta, { tasks: store, now });
+
+    // The task exists: created when the label was active; a later deactivation does not undo it.
+    expect(again.outcome).toBe('no-op');
+  });
+
   it('refuses a task with an inactive label and writes nothing', async () => {
     const store = world();
     store.labels.set('diabetes', { name: 'Diabetes', active: false });
