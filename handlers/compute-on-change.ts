@@ -11,13 +11,16 @@ import {
   recordComputeFailure,
 } from '../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
+import { DynamoDbProtocolResultStore } from '../lib/aws/dynamodb-protocol-result-store';
 import { SqsBatchSender } from '../lib/aws/sqs-batch-sender';
 import { SqsUpdateQueue } from '../lib/aws/sqs-update-queue';
 import {
   CHANGE_BODY_NOT_JSON,
   type ChangeOutcome,
   type ChangeRejectionReason,
+  DEFAULT_REASSERT_AFTER_MS,
   type PatientSource,
+  type ProtocolResultStore,
   recomputeOnChange,
   type UpdateQueue,
 } from '../lib/compute';
@@ -29,6 +32,14 @@ export interface ComputeOnChangeDependencies {
   protocols: readonly ProtocolClass[];
   patients: PatientSource;
   updates: UpdateQueue;
+  /**
+   * The protocol results table: results recorded, unchanged updates held back. The deployed
+   * function always has it; absent (tests of the send path alone): every update is sent and
+   * nothing is recorded.
+   */
+  results?: ProtocolResultStore;
+  /** `reassertAfter`: unchanged updates are sent again after this long (default 24 h). */
+  reassertAfterMs?: number;
   logger: Logger;
   metrics: Metrics;
   /**
@@ -57,6 +68,17 @@ export function changeEnqueuedAt(record: SQSRecord): Date | undefined {
   // A safe integer may still lie past the last instant a Date can hold.
   const time = new Date(sent);
   return Number.isNaN(time.getTime()) ? undefined : time;
+}
+
+/**
+ * The message attribute `recompute --patient --reassert` sets on its change event (`true`): every
+ * update is sent, even those equal to the last ones sent. An attribute, not a body field: the
+ * body stays the kit's change event.
+ */
+export const REASSERT_ATTRIBUTE = 'reassert';
+
+export function reassertRequested(record: SQSRecord): boolean {
+  return record.messageAttributes?.[REASSERT_ATTRIBUTE]?.stringValue === 'true';
 }
 
 /**
@@ -110,6 +132,11 @@ export function createComputeOnChangeHandler(dependencies: () => ComputeOnChange
           protocols: deps.protocols,
           patients: deps.patients,
           updates: deps.updates,
+          results: deps.results && {
+            store: deps.results,
+            reassertAfterMs: deps.reassertAfterMs ?? DEFAULT_REASSERT_AFTER_MS,
+            reassert: reassertRequested(record),
+          },
           log: logger,
         });
       } catch (error) {
@@ -149,6 +176,8 @@ function defaultDependencies(): ComputeOnChangeDependencies {
       protocols: PROTOCOLS,
       patients: new DynamoDbPatientSource(documents, config.patientsTable),
       updates: new SqsUpdateQueue(new SqsBatchSender({ client: sqs }), config.updateQueueUrls),
+      results: new DynamoDbProtocolResultStore(documents, config.protocolResultsTable),
+      reassertAfterMs: config.reassertAfterMs,
       logger: computeLogger(),
       metrics: new Metrics(),
     };

@@ -3,6 +3,7 @@ import { changeMessageDetail, type ProtocolClass, readChangeMessage } from '../p
 import type { ComputeCounts } from './compute-counts';
 import { computePatientUpdates } from './compute-patient-updates';
 import type { ComputeLog, PatientSource, UpdateQueue } from './ports';
+import { gatePatients, PendingResults, type ResultGating } from './result-gate';
 import { changeOrigin } from './update-id';
 
 /** Why a change event cannot be recomputed; retrying as-is does not help (except a race, below). */
@@ -30,6 +31,11 @@ export interface RecomputeOnChangeInput {
   patients: PatientSource;
   updates: UpdateQueue;
   log: ComputeLog;
+  /**
+   * Results recorded and unchanged updates held back, as for a segment (`reassert`: the change
+   * came from `recompute --patient --reassert`). Absent: every update is sent, nothing recorded.
+   */
+  results?: ResultGating;
 }
 
 export type ChangeOutcome =
@@ -94,11 +100,18 @@ export async function recomputeOnChange(input: RecomputeOnChangeInput): Promise<
     origin: changeOrigin(input.changeId),
     log: input.log,
   });
-  await input.updates.enqueue(computed.updates);
+  const counts = computed.counts;
+  const gated = await gatePatients([computed], input.results, input.computedAt, counts);
+  await input.updates.enqueue(gated.send);
+  // Only once SQS accepted them: a failure before leaves the old digest, and the redelivered
+  // change sends again.
+  const pending = new PendingResults(input.results?.store);
+  pending.add(gated.pending);
+  counts.resultsWritten += await pending.writeAll();
   return {
     status: 'recomputed',
     patientKey,
-    counts: computed.counts,
+    counts,
     changeTypes: change.changeTypes,
     unknownFieldChangesKeys: read.unknownKeys,
   };
