@@ -3,6 +3,7 @@ import type { ApplyFigures } from './measure-apply';
 import type { ComputeFigures } from './measure-compute';
 import type { EndToEndFigures } from './measure-end-to-end';
 import type { SegmentFigures } from './measure-segment';
+import type { SteadyStateFigures } from './measure-steady-state';
 
 /** The `--json` line (issue 5): every figure of one run. */
 export interface BenchResult {
@@ -16,6 +17,12 @@ export interface BenchResult {
   enqueue: { payloads: number; sqsRequests: number; requestsPerPayload: number };
   compute: { evaluationsPerSecond: number; patients: number; protocols: number; peakRssMb: number };
   endToEnd: { messagesPerSecond: number; p50Ms: number; p99Ms: number };
+  steadyState: {
+    patients: number;
+    sqsRequestsPerPatient: number;
+    writeUnitsPerPatient: number;
+    readUnitsPerPatient: number;
+  };
 }
 
 export interface BenchFigures {
@@ -23,6 +30,7 @@ export interface BenchFigures {
   compute: ComputeFigures;
   segment: SegmentFigures;
   endToEnd: EndToEndFigures;
+  steadyState: SteadyStateFigures;
 }
 
 const round = (value: number, digits: number) => {
@@ -55,6 +63,12 @@ export function benchResult(f: BenchFigures): BenchResult {
       p50Ms: round(f.endToEnd.p50Ms, 0),
       p99Ms: round(f.endToEnd.p99Ms, 0),
     },
+    steadyState: {
+      patients: f.steadyState.patients,
+      sqsRequestsPerPatient: round(f.steadyState.sqsRequestsPerPatient, 4),
+      writeUnitsPerPatient: round(f.steadyState.writeUnitsPerPatient, 4),
+      readUnitsPerPatient: round(f.steadyState.readUnitsPerPatient, 3),
+    },
   };
 }
 
@@ -82,6 +96,16 @@ export function checkTargets(result: BenchResult): TargetCheck[] {
       figure: 'compute.peakRssMb',
       target: '< 256 (10,000-patient segment)',
       met: result.compute.peakRssMb < 256,
+    },
+    {
+      figure: 'steadyState.sqsRequestsPerPatient',
+      target: '≤ 0.01',
+      met: result.steadyState.sqsRequestsPerPatient <= 0.01,
+    },
+    {
+      figure: 'steadyState.writeUnitsPerPatient',
+      target: '≤ 0.05',
+      met: result.steadyState.writeUnitsPerPatient <= 0.05,
     },
   ];
 }
@@ -145,6 +169,11 @@ export function renderReport(result: BenchResult, f: BenchFigures): string {
       `p50 ${n(result.endToEnd.p50Ms)} ms, p99 ${n(result.endToEnd.p99Ms)} ms`,
       'computed-at to applied',
     ],
+    [
+      'steady state',
+      `${result.steadyState.sqsRequestsPerPatient} SQS requests, ${result.steadyState.writeUnitsPerPatient} WCU, ${result.steadyState.readUnitsPerPatient} RCU per patient`,
+      `a second scheduled run of ${n(f.steadyState.patients)} patients, nothing changed: ${n(f.steadyState.enqueued)} enqueued, ${n(f.steadyState.unchanged)} held back, ${n(f.steadyState.resultsWritten)} results written; SQS ${JSON.stringify(f.steadyState.sqsRequests)}, WCU ${JSON.stringify(f.steadyState.writeUnits)}, RCU ${JSON.stringify(f.steadyState.readUnits)} (compute, appliers); ${n(Math.round(f.steadyState.durationMs))} ms`,
+    ],
   );
   const targets = new Table({
     head: ['target', 'wanted', 'measured', 'result'],
@@ -155,6 +184,8 @@ export function renderReport(result: BenchResult, f: BenchFigures): string {
     'apply.wcuPerMembership': result.apply.wcuPerMembership,
     'enqueue.requestsPerPayload': result.enqueue.requestsPerPayload,
     'compute.peakRssMb': result.compute.peakRssMb,
+    'steadyState.sqsRequestsPerPatient': result.steadyState.sqsRequestsPerPatient,
+    'steadyState.writeUnitsPerPatient': result.steadyState.writeUnitsPerPatient,
   };
   for (const check of checkTargets(result))
     targets.push([
