@@ -21,6 +21,7 @@ import {
   DEFAULT_REASSERT_AFTER_MS,
   type PatientSource,
   type ProtocolResultStore,
+  REASSERT_CHANGE_ATTRIBUTE,
   recomputeOnChange,
   type UpdateQueue,
 } from '../lib/compute';
@@ -70,12 +71,8 @@ export function changeEnqueuedAt(record: SQSRecord): Date | undefined {
   return Number.isNaN(time.getTime()) ? undefined : time;
 }
 
-/**
- * The message attribute `recompute --patient --reassert` sets on its change event (`true`): every
- * update is sent, even those equal to the last ones sent. An attribute, not a body field: the
- * body stays the kit's change event.
- */
-export const REASSERT_ATTRIBUTE = 'reassert';
+/** The message attribute of `recompute --patient --reassert` (see `REASSERT_CHANGE_ATTRIBUTE`). */
+export const REASSERT_ATTRIBUTE = REASSERT_CHANGE_ATTRIBUTE;
 
 export function reassertRequested(record: SQSRecord): boolean {
   return record.messageAttributes?.[REASSERT_ATTRIBUTE]?.stringValue === 'true';

@@ -33,6 +33,13 @@ export interface RecordedResult extends StoredResult {
   updatesCount: number;
 }
 
+/**
+ * The change-event message attribute (`true`) of `recompute --patient --reassert`: computeOnChange
+ * sends every update, even those equal to the last ones sent. An attribute, not a body field: the
+ * body stays the kit's change event.
+ */
+export const REASSERT_CHANGE_ATTRIBUTE = 'reassert';
+
 /** Default `reassertAfter`: every update is sent again at least once a day. */
 export const DEFAULT_REASSERT_AFTER_MS = 24 * 60 * 60 * 1000;
 
