@@ -58,7 +58,21 @@ export interface SteadyStateFigures {
 }
 
 const quietLogger = () => new Logger({ serviceName: 'bench', logLevel: 'ERROR' });
-const quietMetrics = () => new Metrics({ namespace: 'bench', serviceName: 'bench' });
+/**
+ * Metrics that print nothing: stdout carries the bench's report alone. Powertools reads
+ * `POWERTOOLS_METRICS_DISABLED` when the instance is made (the segment child sets it for its
+ * whole process; here it is set for the construction only).
+ */
+function quietMetrics(): Metrics {
+  const saved = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  try {
+    return new Metrics({ namespace: 'bench', serviceName: 'bench' });
+  } finally {
+    if (saved === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+    else process.env.POWERTOOLS_METRICS_DISABLED = saved;
+  }
+}
 
 const NO_OUTCOMES: OutcomeRecorder = { record() {} };
 
