@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProtocolResultStore } from '../compute/ports';
@@ -12,15 +13,31 @@ import { batchGetItems } from './batch-get-items';
 
 /** The sparse index of a protocol's population by status (resources/tables.yml). */
 export const RESULTS_BY_PROTOCOL_STATUS_INDEX = 'byProtocolStatus';
-/** Its partition key: `<protocol>#<status>`, absent for `not_applicable` (see `statusKeyOf`). */
+/**
+ * Its partition key: `<protocol>#<status>#<shard>`, absent for `not_applicable` (see
+ * `statusKeyOf`).
+ */
 export const RESULT_STATUS_KEY = 'statusKey';
 
 /** Statuses the index leaves out: most of any population, and nobody asks who they are. */
 export const UNINDEXED_STATUSES: readonly string[] = [STATUS_NOT_APPLICABLE];
 
+/**
+ * Index partitions per (protocol, status): a first run writes a whole population's results in
+ * minutes, and one index partition takes about 1,000 writes a second; the patients of one status
+ * are spread over this many (a reader queries them all).
+ */
+export const RESULT_STATUS_SHARDS = 8;
+
+/** The shard of a patient: a fixed number in `[0, RESULT_STATUS_SHARDS)` from its key. */
+export function statusShardOf(patientKey: string): number {
+  const hex = createHash('sha256').update(patientKey).digest('hex').slice(0, 8);
+  return Number.parseInt(hex, 16) % RESULT_STATUS_SHARDS;
+}
+
 /** The index key of a protocol's result with this status; undefined when not indexed. */
-export function statusKeyOf(protocol: string, status: string): string | undefined {
-  return UNINDEXED_STATUSES.includes(status) ? undefined : `${protocol}#${status}`;
+export function statusKeyOf(protocol: string, status: string, shard: number): string | undefined {
+  return UNINDEXED_STATUSES.includes(status) ? undefined : `${protocol}#${status}#${shard}`;
 }
 
 /** The attributes a computation compares with (the rest of the item is not read). */
@@ -46,7 +63,7 @@ export function protocolResultItem(record: RecordedResult): Record<string, unkno
   for (const [name, value] of Object.entries(record.result))
     if (!OWN.has(name) && value !== undefined) item[name] = value;
   const status = typeof record.result.status === 'string' ? record.result.status : '';
-  const statusKey = statusKeyOf(record.protocol, status);
+  const statusKey = statusKeyOf(record.protocol, status, statusShardOf(record.patientKey));
   return {
     ...item,
     patientKey: record.patientKey,

@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   RESULT_STATUS_KEY,
+  RESULT_STATUS_SHARDS,
   RESULTS_BY_PROTOCOL_STATUS_INDEX,
   statusKeyOf,
   UNINDEXED_STATUSES,
@@ -82,10 +83,10 @@ export interface ProtocolResultsPage {
 }
 
 /**
- * A protocol's population by status: a Query of the sparse index `byProtocolStatus`
- * (`statusKey = <protocol>#<status>`) per status asked for, in patient-key order. Its cost
- * follows the population with that status, never the whole table. `not_applicable` is not
- * indexed (refused with the reason).
+ * A protocol's population by status: Queries of the sparse index `byProtocolStatus`
+ * (`statusKey = <protocol>#<status>#<shard>`, every shard) per status asked for; within a status,
+ * in patient-key order. Its cost follows the population with that status, never the whole table.
+ * `not_applicable` is not indexed (refused with the reason).
  */
 export async function protocolResults(
   context: DirectoryContext,
@@ -98,20 +99,30 @@ export async function protocolResults(
   const results: ResultSummary[] = [];
   for (const status of statuses) {
     if (remaining <= 0) return { results, truncated: true };
-    const page = await queryPages(
-      context.documents,
-      {
-        TableName: context.tables.protocolResults,
-        IndexName: RESULTS_BY_PROTOCOL_STATUS_INDEX,
-        KeyConditionExpression: '#k = :k',
-        ExpressionAttributeNames: { '#k': RESULT_STATUS_KEY },
-        ExpressionAttributeValues: { ':k': statusKeyOf(protocol, status) },
-      },
-      { limit: Number.isFinite(remaining) ? remaining : undefined },
+    const limit = Number.isFinite(remaining) ? remaining : undefined;
+    const shards = await Promise.all(
+      Array.from({ length: RESULT_STATUS_SHARDS }, (_, shard) =>
+        queryPages(
+          context.documents,
+          {
+            TableName: context.tables.protocolResults,
+            IndexName: RESULTS_BY_PROTOCOL_STATUS_INDEX,
+            KeyConditionExpression: '#k = :k',
+            ExpressionAttributeNames: { '#k': RESULT_STATUS_KEY },
+            ExpressionAttributeValues: { ':k': statusKeyOf(protocol, status, shard) },
+          },
+          { limit },
+        ),
+      ),
     );
-    results.push(...page.items.map((item) => ({ ...resultSummary(item), protocol })));
-    remaining -= page.items.length;
-    if (page.truncated) return { results, truncated: true };
+    const found = shards
+      .flatMap((page) => page.items.map((item) => ({ ...resultSummary(item), protocol })))
+      .sort((a, b) => (a.patientKey < b.patientKey ? -1 : a.patientKey > b.patientKey ? 1 : 0));
+    const kept = found.slice(0, limit);
+    results.push(...kept);
+    remaining -= kept.length;
+    if (kept.length < found.length || shards.some((page) => page.truncated))
+      return { results, truncated: true };
   }
   return { results, truncated: false };
 }

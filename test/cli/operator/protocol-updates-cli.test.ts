@@ -120,6 +120,10 @@ beforeAll(async () => {
       nextReview: '2024-01-06T06:00:00.000Z',
     }),
     result('p-3', 'diabetes-care-group', 'not_applicable'),
+    // Spread over the index's shards (by patient key): listed in key order all the same.
+    ...Array.from({ length: 12 }, (_, i) =>
+      result(`p-s${String(i).padStart(2, '0')}`, 'appointment-reminder', 'pending'),
+    ),
   ]);
 }, 60_000);
 
@@ -320,6 +324,20 @@ describe('protocol-updates CLI (process, local stack)', () => {
         updatesSentAt: '2024-01-01T06:00:00.000Z',
       }),
     ]);
+  });
+
+  it('merges the index shards in patient-key order, and says when --limit cut the list', async () => {
+    const [all, first] = await Promise.all([
+      cli('protocols', 'results', 'appointment-reminder', '--status', 'pending', '--json'),
+      cli('protocols', 'results', 'appointment-reminder', '--limit', '5', '--json'),
+    ]);
+    const keys = Array.from({ length: 12 }, (_, i) => `p-s${String(i).padStart(2, '0')}`);
+    const listed = JSON.parse(all.stdout);
+    expect(listed.results.map((r: { patientKey: string }) => r.patientKey)).toEqual(keys);
+    expect(listed.truncated).toBe(false);
+    const cut = JSON.parse(first.stdout);
+    expect(cut.results.map((r: { patientKey: string }) => r.patientKey)).toEqual(keys.slice(0, 5));
+    expect(cut.truncated).toBe(true);
   });
 
   it('refuses an unindexed status (exit 2), an unknown protocol or patient (exit 3)', async () => {

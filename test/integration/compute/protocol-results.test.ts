@@ -9,7 +9,10 @@ import {
 } from '../../../handlers/compute-on-change';
 import { createComputeSegmentHandler } from '../../../handlers/compute-segment';
 import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
-import { DynamoDbProtocolResultStore } from '../../../lib/aws/dynamodb-protocol-result-store';
+import {
+  DynamoDbProtocolResultStore,
+  statusShardOf,
+} from '../../../lib/aws/dynamodb-protocol-result-store';
 import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
 import { SqsComputeJobQueue, SqsUpdateQueue } from '../../../lib/aws/sqs-update-queue';
 import {
@@ -206,7 +209,7 @@ describe('protocol results and unchanged updates (DynamoDB Local + local SQS)', 
       protocol: 'diabetes-care-group',
       protocolVersion: '1.0.0',
       status: 'satisfied',
-      statusKey: 'diabetes-care-group#satisfied',
+      statusKey: `diabetes-care-group#satisfied#${statusShardOf(patientKey(0))}`,
       narratives: ['Active diabetes condition: ensured in the diabetes care group.'],
       dueIn: null,
       nextReview: null,
@@ -246,7 +249,7 @@ describe('protocol results and unchanged updates (DynamoDB Local + local SQS)', 
     expect(written.count).toBe(1);
     expect(await storedResult(4, 'diabetes-care-group')).toMatchObject({
       status: 'satisfied',
-      statusKey: 'diabetes-care-group#satisfied',
+      statusKey: `diabetes-care-group#satisfied#${statusShardOf(patientKey(4))}`,
       computedAt: new Date(T0 + 2 * 3_600_000).toISOString(),
     });
   });
