@@ -1,15 +1,11 @@
 import Table from 'cli-table3';
 import { DEFAULT_SEGMENT_POLICY } from '../lib/compute/plan-recomputation';
-import {
-  type BenchCostEstimate,
-  benchCostEstimate,
-  renderCostEstimate,
-  type SteadyStateFigure,
-} from './cost-estimate';
+import { type BenchCostEstimate, benchCostEstimate, renderCostEstimate } from './cost-estimate';
 import type { ApplyFigures } from './measure-apply';
 import type { ComputeFigures } from './measure-compute';
 import type { EndToEndFigures } from './measure-end-to-end';
 import type { SegmentFigures } from './measure-segment';
+import type { SteadyStateFigures } from './measure-steady-state';
 
 /** The `--json` line (issue 5): every figure of one run. */
 export interface BenchResult {
@@ -28,6 +24,12 @@ export interface BenchResult {
   enqueue: { payloads: number; sqsRequests: number; requestsPerPayload: number };
   compute: { evaluationsPerSecond: number; patients: number; protocols: number; peakRssMb: number };
   endToEnd: { messagesPerSecond: number; p50Ms: number; p99Ms: number };
+  steadyState: {
+    patients: number;
+    sqsRequestsPerPatient: number;
+    writeUnitsPerPatient: number;
+    readUnitsPerPatient: number;
+  };
 }
 
 export interface BenchFigures {
@@ -35,6 +37,7 @@ export interface BenchFigures {
   compute: ComputeFigures;
   segment: SegmentFigures;
   endToEnd: EndToEndFigures;
+  steadyState: SteadyStateFigures;
 }
 
 const round = (value: number, digits: number) => {
@@ -73,6 +76,12 @@ export function benchResult(f: BenchFigures): BenchResult {
       messagesPerSecond: round(f.endToEnd.messagesPerSecond, 1),
       p50Ms: round(f.endToEnd.p50Ms, 0),
       p99Ms: round(f.endToEnd.p99Ms, 0),
+    },
+    steadyState: {
+      patients: f.steadyState.patients,
+      sqsRequestsPerPatient: round(f.steadyState.sqsRequestsPerPatient, 4),
+      writeUnitsPerPatient: round(f.steadyState.writeUnitsPerPatient, 4),
+      readUnitsPerPatient: round(f.steadyState.readUnitsPerPatient, 3),
     },
   };
 }
@@ -116,6 +125,16 @@ export function checkTargets(result: BenchResult): TargetCheck[] {
       figure: 'compute.peakRssMb',
       target: '< 256 (10,000-patient segment)',
       met: result.compute.peakRssMb < 256,
+    },
+    {
+      figure: 'steadyState.sqsRequestsPerPatient',
+      target: '≤ 0.01',
+      met: result.steadyState.sqsRequestsPerPatient <= 0.01,
+    },
+    {
+      figure: 'steadyState.writeUnitsPerPatient',
+      target: '≤ 0.05',
+      met: result.steadyState.writeUnitsPerPatient <= 0.05,
     },
   ];
 }
@@ -194,6 +213,11 @@ export function renderReport(result: BenchResult, f: BenchFigures): string {
       `p50 ${n(result.endToEnd.p50Ms)} ms, p99 ${n(result.endToEnd.p99Ms)} ms`,
       'computed-at to applied',
     ],
+    [
+      'steady state',
+      `${result.steadyState.sqsRequestsPerPatient} SQS requests, ${result.steadyState.writeUnitsPerPatient} WCU, ${result.steadyState.readUnitsPerPatient} RCU per patient`,
+      `a second scheduled run of ${n(f.steadyState.patients)} patients, nothing changed: ${n(f.steadyState.enqueued)} enqueued, ${n(f.steadyState.unchanged)} held back, ${n(f.steadyState.resultsWritten)} results written; SQS ${JSON.stringify(f.steadyState.sqsRequests)}, WCU ${JSON.stringify(f.steadyState.writeUnits)}, RCU ${JSON.stringify(f.steadyState.readUnits)} (compute, appliers); ${n(Math.round(f.steadyState.durationMs))} ms`,
+    ],
   );
   const targets = new Table({
     head: ['target', 'wanted', 'measured', 'result'],
@@ -207,6 +231,8 @@ export function renderReport(result: BenchResult, f: BenchFigures): string {
     'peer.wcuPerMembership': result.peer.wcuPerMembership,
     'enqueue.requestsPerPayload': result.enqueue.requestsPerPayload,
     'compute.peakRssMb': result.compute.peakRssMb,
+    'steadyState.sqsRequestsPerPatient': result.steadyState.sqsRequestsPerPatient,
+    'steadyState.writeUnitsPerPatient': result.steadyState.writeUnitsPerPatient,
   };
   for (const check of checkTargets(result))
     targets.push([
@@ -218,9 +244,9 @@ export function renderReport(result: BenchResult, f: BenchFigures): string {
   return `${figures.toString()}\n${targets.toString()}\n${renderCostEstimate(costEstimate(result, f))}`;
 }
 
-/** The 1M-patient estimate from this run (bench/cost-estimate.ts), `steadyState` when present. */
+/** The 1M-patient estimate from this run (bench/cost-estimate.ts), with its steady state. */
 export function costEstimate(result: BenchResult, f: BenchFigures): BenchCostEstimate {
-  const steadyState = (result as { steadyState?: SteadyStateFigure }).steadyState;
+  const { steadyState } = result;
   return benchCostEstimate({
     patients: f.segment.patients,
     payloads: f.segment.enqueue.payloads,
@@ -233,6 +259,6 @@ export function costEstimate(result: BenchResult, f: BenchFigures): BenchCostEst
     applierMessagesPerSecond: f.apply.messagesPerSecond,
     applierConcurrency: f.apply.measured.concurrency,
     patientsPerSegment: DEFAULT_SEGMENT_POLICY.patientsPerSegment,
-    ...(steadyState ? { steadyState } : {}),
+    steadyState,
   });
 }

@@ -11,6 +11,7 @@ import { type ApplyFigures, measureApply } from './measure-apply';
 import { type ComputeFigures, measureCompute } from './measure-compute';
 import { type EndToEndFigures, measureEndToEnd } from './measure-end-to-end';
 import { measureSegment, type SegmentFigures, stopSegmentChild } from './measure-segment';
+import { measureSteadyState, type SteadyStateFigures } from './measure-steady-state';
 import { benchResult, renderReport } from './report';
 
 function positiveInt(value: string): number {
@@ -91,6 +92,7 @@ interface Ctx {
   apply?: ApplyFigures;
   segment?: SegmentFigures;
   endToEnd?: EndToEndFigures;
+  steadyState?: SteadyStateFigures;
 }
 
 /** Set when the stack could not start: a distinct message and exit code. */
@@ -174,6 +176,13 @@ const tasks = new Listr<Ctx>(
       },
     },
     {
+      // After the end-to-end runs, which sent, applied and recorded these patients' updates.
+      title: `Steady state: a second scheduled recomputation of the ${sizes.patients} patients, nothing changed`,
+      task: async (c) => {
+        c.steadyState = await measureSteadyState(required(c.stack), sizes.patients);
+      },
+    },
+    {
       title: 'Stop the local stack',
       task: () => stopStack(),
     },
@@ -205,12 +214,12 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: ${what}: ${(error as Error).message}\n`);
     return 1;
   }
-  const { compute, apply, segment, endToEnd } = ctx;
-  if (!compute || !apply || !segment || !endToEnd) {
+  const { compute, apply, segment, endToEnd, steadyState } = ctx;
+  if (!compute || !apply || !segment || !endToEnd || !steadyState) {
     process.stderr.write('bench: the run ended without every figure\n');
     return 1;
   }
-  const figures = { compute, apply, segment, endToEnd };
+  const figures = { compute, apply, segment, endToEnd, steadyState };
   const result = benchResult(figures);
   if (options.json) {
     // The readable report still goes to stderr, beside the progress; stdout is the JSON line.

@@ -3,6 +3,7 @@ import { dlqCommand } from './commands/dlq';
 import { groupsCommand } from './commands/groups';
 import { labelsCommand } from './commands/labels';
 import { patientsCommand } from './commands/patients';
+import { protocolsCommand } from './commands/protocols';
 import { recomputeCommand } from './commands/recompute';
 import { tasksCommand } from './commands/tasks';
 import { describeError } from './errors';
@@ -19,6 +20,7 @@ ${EXIT_CODES_HELP}
 Examples:
   protocol-updates groups search diab
   protocol-updates --aws --stage prod patients groups <patientKey> --json
+  protocol-updates protocols results diabetes-care-group --status satisfied
   protocol-updates dlq list Group
   protocol-updates dlq redrive Group --max 10
 `;
@@ -27,7 +29,7 @@ Examples:
 export function buildProgram(): Command {
   const program = new Command('protocol-updates')
     .description(
-      'Operator commands for protocol-updates: groups, memberships, tasks, labels, DLQs, recomputation.',
+      'Operator commands for protocol-updates: groups, memberships, tasks, protocol results, labels, DLQs, recomputation.',
     )
     .option('--stage <stage>', 'the serverless stage whose tables and queues to use', DEFAULT_STAGE)
     .option('--aws', 'use AWS (default credential chain and region) instead of the local stack')
@@ -42,6 +44,7 @@ export function buildProgram(): Command {
   for (const command of [
     groupsCommand(),
     patientsCommand(),
+    protocolsCommand(),
     tasksCommand(),
     labelsCommand(),
     dlqCommand(),

@@ -11,13 +11,17 @@ import {
   recordComputeFailure,
 } from '../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
+import { DynamoDbProtocolResultStore } from '../lib/aws/dynamodb-protocol-result-store';
 import { SqsBatchSender } from '../lib/aws/sqs-batch-sender';
 import { SqsUpdateQueue } from '../lib/aws/sqs-update-queue';
 import {
   CHANGE_BODY_NOT_JSON,
   type ChangeOutcome,
   type ChangeRejectionReason,
+  DEFAULT_REASSERT_AFTER_MS,
   type PatientSource,
+  type ProtocolResultStore,
+  REASSERT_CHANGE_ATTRIBUTE,
   recomputeOnChange,
   type UpdateQueue,
 } from '../lib/compute';
@@ -29,6 +33,14 @@ export interface ComputeOnChangeDependencies {
   protocols: readonly ProtocolClass[];
   patients: PatientSource;
   updates: UpdateQueue;
+  /**
+   * The protocol results table: results recorded, unchanged updates held back. The deployed
+   * function always has it; absent (tests of the send path alone): every update is sent and
+   * nothing is recorded.
+   */
+  results?: ProtocolResultStore;
+  /** `reassertAfter`: unchanged updates are sent again after this long (default 24 h). */
+  reassertAfterMs?: number;
   logger: Logger;
   metrics: Metrics;
   /** The protocols' settings (`PROTOCOL_SETTINGS`); default: none. */
@@ -59,6 +71,13 @@ export function changeEnqueuedAt(record: SQSRecord): Date | undefined {
   // A safe integer may still lie past the last instant a Date can hold.
   const time = new Date(sent);
   return Number.isNaN(time.getTime()) ? undefined : time;
+}
+
+/** The message attribute of `recompute --patient --reassert` (see `REASSERT_CHANGE_ATTRIBUTE`). */
+export const REASSERT_ATTRIBUTE = REASSERT_CHANGE_ATTRIBUTE;
+
+export function reassertRequested(record: SQSRecord): boolean {
+  return record.messageAttributes?.[REASSERT_ATTRIBUTE]?.stringValue === 'true';
 }
 
 /**
@@ -112,6 +131,11 @@ export function createComputeOnChangeHandler(dependencies: () => ComputeOnChange
           protocols: deps.protocols,
           patients: deps.patients,
           updates: deps.updates,
+          results: deps.results && {
+            store: deps.results,
+            reassertAfterMs: deps.reassertAfterMs ?? DEFAULT_REASSERT_AFTER_MS,
+            reassert: reassertRequested(record),
+          },
           log: logger,
           settings: deps.settings,
         });
@@ -153,6 +177,8 @@ function defaultDependencies(): ComputeOnChangeDependencies {
       patients: new DynamoDbPatientSource(documents, config.patientsTable),
       updates: new SqsUpdateQueue(new SqsBatchSender({ client: sqs }), config.updateQueueUrls),
       settings: config.settings,
+      results: new DynamoDbProtocolResultStore(documents, config.protocolResultsTable),
+      reassertAfterMs: config.reassertAfterMs,
       logger: computeLogger(),
       metrics: new Metrics(),
     };

@@ -11,11 +11,14 @@ import {
   recordComputeFailure,
 } from '../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
+import { DynamoDbProtocolResultStore } from '../lib/aws/dynamodb-protocol-result-store';
 import { SqsBatchSender } from '../lib/aws/sqs-batch-sender';
 import { SqsComputeJobQueue, SqsUpdateQueue } from '../lib/aws/sqs-update-queue';
 import {
   type ComputeJobQueue,
+  DEFAULT_REASSERT_AFTER_MS,
   type PatientSource,
+  type ProtocolResultStore,
   recomputeSegment,
   type SegmentBudget,
   type SegmentOutcome,
@@ -31,6 +34,14 @@ export interface ComputeSegmentDependencies {
   patients: PatientSource;
   updates: UpdateQueue;
   jobs: ComputeJobQueue;
+  /**
+   * The protocol results table: results recorded, unchanged updates held back. The deployed
+   * function always has it; absent (tests of the send path alone): every update is sent and
+   * nothing is recorded.
+   */
+  results?: ProtocolResultStore;
+  /** `reassertAfter`: unchanged updates are sent again after this long (default 24 h). */
+  reassertAfterMs?: number;
   budget: SegmentBudget;
   logger: Logger;
   metrics: Metrics;
@@ -86,6 +97,10 @@ export function createComputeSegmentHandler(dependencies: () => ComputeSegmentDe
           patients: deps.patients,
           updates: deps.updates,
           jobs: deps.jobs,
+          results: deps.results && {
+            store: deps.results,
+            reassertAfterMs: deps.reassertAfterMs ?? DEFAULT_REASSERT_AFTER_MS,
+          },
           remainingTimeMs: () => context.getRemainingTimeInMillis(),
           budget: deps.budget,
           log: logger,
@@ -117,6 +132,7 @@ export function createComputeSegmentHandler(dependencies: () => ComputeSegmentDe
         segment: job.segment,
         totalSegments: job.totalSegments,
         continuation: job.continuation ?? 0,
+        reassert: job.reassert === true,
         continued: outcome.continuation !== undefined,
         pages: outcome.pages,
         durationMs: Date.now() - started,
@@ -140,6 +156,8 @@ function defaultDependencies(): ComputeSegmentDependencies {
       patients: new DynamoDbPatientSource(documents, config.patientsTable),
       updates: new SqsUpdateQueue(sender, config.updateQueueUrls),
       jobs: new SqsComputeJobQueue(sender, config.computeJobsQueueUrl),
+      results: new DynamoDbProtocolResultStore(documents, config.protocolResultsTable),
+      reassertAfterMs: config.reassertAfterMs,
       budget: config.segmentBudget,
       settings: config.settings,
       logger: computeLogger(),

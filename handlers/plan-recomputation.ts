@@ -19,6 +19,11 @@ import {
 export interface PlanRecomputationEvent {
   id?: string;
   time?: string;
+  /**
+   * A manual invocation only (`aws lambda invoke`, the bench): send every update, even those
+   * equal to the last ones sent. Schedule events never carry it.
+   */
+  reassert?: boolean;
 }
 
 export interface PlanRecomputationDependencies {
@@ -42,10 +47,17 @@ export function createPlanRecomputationHandler(dependencies: () => PlanRecomputa
     const runId = event.id ?? randomUUID();
     const parsedTime = event.time ? new Date(event.time) : undefined;
     const computedAt = parsedTime && !Number.isNaN(parsedTime.getTime()) ? parsedTime : new Date();
-    const plan = await planRecomputation({ run: { runId, computedAt }, counter, jobs, policy });
+    const reassert = event.reassert === true;
+    const plan = await planRecomputation({
+      run: { runId, computedAt, reassert },
+      counter,
+      jobs,
+      policy,
+    });
     logger.info(COMPUTE_SUMMARY_MESSAGES.planned, {
       runId,
       computedAt: computedAt.toISOString(),
+      reassert,
       ...plan,
     });
     metrics.addMetric('RecomputationSegmentsPlanned', MetricUnit.Count, plan.totalSegments);

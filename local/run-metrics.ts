@@ -32,7 +32,10 @@ export const zeroByType = (): ByType =>
 export interface ComputeTotals {
   patients: number;
   protocolRuns: number;
+  /** Updates enqueued. */
   updates: ByType;
+  /** Updates computed but held back: the same as the last ones sent (docs/scaling.md). */
+  unchangedUpdates: number;
 }
 
 const COMPUTE_MESSAGES = new Set<string>([
@@ -61,6 +64,7 @@ export function computeCountsOfLine(line: string): ComputeTotals | undefined {
     updates: Object.fromEntries(
       UPDATE_TYPES.map((type) => [type, Number(counts.updates?.[type] ?? 0)]),
     ) as ByType,
+    unchangedUpdates: Number(counts.unchangedUpdates ?? 0),
   };
 }
 
@@ -68,6 +72,7 @@ export function addComputeTotals(into: ComputeTotals, more: ComputeTotals): Comp
   into.patients += more.patients;
   into.protocolRuns += more.protocolRuns;
   for (const type of UPDATE_TYPES) into.updates[type] += more.updates[type];
+  into.unchangedUpdates += more.unchangedUpdates;
   return into;
 }
 
@@ -75,6 +80,7 @@ export const emptyComputeTotals = (): ComputeTotals => ({
   patients: 0,
   protocolRuns: 0,
   updates: zeroByType(),
+  unchangedUpdates: 0,
 });
 
 /** The local SQS event source's batch reports so far. */

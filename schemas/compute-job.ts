@@ -36,6 +36,11 @@ export const ComputeJobSchema = z
     startKey: ScanStartKeySchema.optional(),
     /** How many continuation jobs came before this one in the segment (0 for the first). */
     continuation: z.number().int().nonnegative().optional(),
+    /**
+     * `recompute --all --reassert`: every update is sent, even those equal to the last ones sent
+     * (docs/scaling.md). Continuation jobs carry it on.
+     */
+    reassert: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .refine((job) => job.segment < job.totalSegments, {
     error: 'segment must be less than totalSegments',

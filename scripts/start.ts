@@ -203,7 +203,8 @@ async function main(): Promise<void> {
     ) as ByType;
     say(
       `[${time()}] cycle ${cycles}: ${after.compute.patients - before.compute.patients} patients, ` +
-        `updates ${byType(diff(after.compute.updates, before.compute.updates))}; ` +
+        `updates ${byType(diff(after.compute.updates, before.compute.updates))}` +
+        ` (${after.compute.unchangedUpdates - before.compute.unchangedUpdates} unchanged, not sent); ` +
         `applied ${byType(applied)}; rejected ${byType(rejected)} ` +
         `(${((Date.now() - started) / 1000).toFixed(1)} s)`,
     );

@@ -1,11 +1,13 @@
 import { Command } from 'commander';
-import { patientGroups } from '../../lib/operator';
+import { patientGroups, patientResults } from '../../lib/operator';
 import { withTarget } from '../context';
 import { count, renderTable } from '../output';
 import { addTaskFilterOptions, runTaskQuery, type TaskFilterOptions } from './tasks';
 
 export function patientsCommand(): Command {
-  const patients = new Command('patients').description("a patient's groups and tasks");
+  const patients = new Command('patients').description(
+    "a patient's groups, tasks and protocol results",
+  );
 
   patients
     .command('groups')
@@ -31,6 +33,40 @@ export function patientsCommand(): Command {
                   g.endedAt,
                 ]),
               )}\n${count(groups.length, 'group')}`,
+        );
+      }),
+    );
+
+  patients
+    .command('results')
+    .description("a patient's recorded protocol results, one per protocol")
+    .argument('<patientKey>', 'the patient key')
+    .action((patientKey: string, _options: unknown, command: Command) =>
+      withTarget(command, async ({ directory, output }) => {
+        const results = await patientResults(directory, patientKey);
+        output.result(results, () =>
+          results.length === 0
+            ? 'no recorded result for the patient'
+            : `${renderTable(
+                [
+                  'protocol',
+                  'version',
+                  'status',
+                  'due in (days)',
+                  'next review',
+                  'computed at',
+                  'narratives',
+                ],
+                results.map((r) => [
+                  r.protocol,
+                  r.protocolVersion,
+                  r.status,
+                  r.dueIn,
+                  r.nextReview,
+                  r.computedAt,
+                  (r.narratives ?? []).join('\n'),
+                ]),
+              )}\n${count(results.length, 'result')}`,
         );
       }),
     );

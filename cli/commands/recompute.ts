@@ -42,6 +42,7 @@ async function recomputePatient(
   context: CommandContext,
   patientKey: string,
   changeType: string | undefined,
+  reassert: boolean,
 ) {
   const { target, output } = context;
   const changesUrl = await queueUrlOf(context, 'CHANGES_QUEUE_URL');
@@ -52,16 +53,16 @@ async function recomputePatient(
       sqs: target.sqs,
       changesQueueUrl: changesUrl,
     }),
-    { patientKey, changeType },
+    { patientKey, changeType, reassert },
   );
   output.result(
     { mode: 'patient', ...result },
     () =>
-      `sent a ${result.changeType} change event for the patient (message ${result.messageId}); computeOnChange recomputes the protocols it impacts`,
+      `sent a ${result.changeType} change event for the patient (message ${result.messageId}); computeOnChange recomputes the protocols it impacts${result.reassert ? ', sending every update (--reassert)' : ''}`,
   );
 }
 
-async function recomputeAll(context: CommandContext) {
+async function recomputeAll(context: CommandContext, reassert: boolean) {
   const { target, output } = context;
   const jobsUrl = await queueUrlOf(context, 'COMPUTE_JOBS_QUEUE_URL');
   // The segment policy the deployed planner reads from the same environment.
@@ -70,15 +71,20 @@ async function recomputeAll(context: CommandContext) {
     PATIENTS_TABLE: target.tables.patients,
     COMPUTE_JOBS_QUEUE_URL: jobsUrl,
   });
-  const result = await recomputeAllNow({
-    counter: new DynamoDbPatientSource(target.documents, target.tables.patients),
-    jobs: new SqsComputeJobQueue(new SqsBatchSender({ client: target.sqs }), jobsUrl),
-    policy: segmentPolicy,
-  });
+  const result = await recomputeAllNow(
+    {
+      counter: new DynamoDbPatientSource(target.documents, target.tables.patients),
+      jobs: new SqsComputeJobQueue(new SqsBatchSender({ client: target.sqs }), jobsUrl),
+      policy: segmentPolicy,
+    },
+    undefined,
+    undefined,
+    { reassert },
+  );
   output.result(
     { mode: 'all', ...result },
     () =>
-      `planned run ${result.runId}: ${result.totalSegments} segment job(s) for about ${result.approximatePatients} patients, computed at ${result.computedAt}`,
+      `planned run ${result.runId}: ${result.totalSegments} segment job(s) for about ${result.approximatePatients} patients, computed at ${result.computedAt}${result.reassert ? ', sending every update (--reassert)' : ''}`,
   );
 }
 
@@ -90,19 +96,31 @@ export function recomputeCommand(): Command {
     .option('--patient <patientKey>', 'one patient')
     .option('--all', 'every patient, every protocol (like the schedule)')
     .option(
+      '--reassert',
+      'send every update, even those equal to the last ones sent (default: only what changed, and what is due for re-assertion)',
+    )
+    .option(
       '--change-type <type>',
       `with --patient: the change type announced; protocols reacting to it recompute (default ${DEFAULT_RECOMPUTE_CHANGE_TYPE})`,
     )
     .action(
-      (options: { patient?: string; all?: boolean; changeType?: string }, command: Command) => {
+      (
+        options: { patient?: string; all?: boolean; changeType?: string; reassert?: boolean },
+        command: Command,
+      ) => {
         if ((options.patient === undefined) === (options.all !== true))
           throw new UsageError('recompute: give exactly one of --patient <patientKey> or --all');
         if (options.all && options.changeType !== undefined)
           throw new UsageError('recompute: --change-type goes with --patient');
         return withTarget(command, (context) =>
           options.all
-            ? recomputeAll(context)
-            : recomputePatient(context, options.patient as string, options.changeType),
+            ? recomputeAll(context, options.reassert === true)
+            : recomputePatient(
+                context,
+                options.patient as string,
+                options.changeType,
+                options.reassert === true,
+              ),
         );
       },
     );

@@ -1,5 +1,6 @@
 import { UPDATE_TYPES, type UpdateType } from '../../schemas';
 import { DEFAULT_SEGMENT_POLICY, type SegmentPolicy } from '../compute/plan-recomputation';
+import { DEFAULT_REASSERT_AFTER_MS } from '../compute/protocol-results';
 import { DEFAULT_SEGMENT_BUDGET, type SegmentBudget } from '../compute/recompute-segment';
 import { ProtocolSettings } from '../protocol/settings';
 import type { UpdateQueueUrls } from './sqs-update-queue';
@@ -24,6 +25,25 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+/** `REASSERT_AFTER`: a duration such as `24h`, `90m`, `3600s` or `1d` (serverless.yml param). */
+export function parseDuration(name: string, raw: string): number {
+  const match = /^(\d+)(s|m|h|d)$/.exec(raw.trim());
+  const units = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+  const value = match ? Number(match[1]) * units[match[2] as keyof typeof units] : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(
+      `environment variable ${name} must be a duration such as 24h, 90m, 3600s or 1d`,
+    );
+  return value;
+}
+
+function reassertAfterMs(env: Env): number {
+  const raw = env.REASSERT_AFTER;
+  return raw === undefined || raw === ''
+    ? DEFAULT_REASSERT_AFTER_MS
+    : parseDuration('REASSERT_AFTER', raw);
+}
+
 /** One queue URL per message type (docs/queue-contract.md). */
 export const UPDATE_QUEUE_URL_ENV = {
   Group: 'GROUP_UPDATES_QUEUE_URL',
@@ -42,10 +62,15 @@ function updateQueueUrls(v: Record<(typeof UPDATE_QUEUE_ENV)[number], string>): 
 export const PLANNER_ENV = ['PATIENTS_TABLE', 'COMPUTE_JOBS_QUEUE_URL'] as const;
 export const SEGMENT_COMPUTE_ENV = [
   'PATIENTS_TABLE',
+  'PROTOCOL_RESULTS_TABLE',
   'COMPUTE_JOBS_QUEUE_URL',
   ...UPDATE_QUEUE_ENV,
 ] as const;
-export const CHANGE_COMPUTE_ENV = ['PATIENTS_TABLE', ...UPDATE_QUEUE_ENV] as const;
+export const CHANGE_COMPUTE_ENV = [
+  'PATIENTS_TABLE',
+  'PROTOCOL_RESULTS_TABLE',
+  ...UPDATE_QUEUE_ENV,
+] as const;
 
 export interface PlannerConfig {
   patientsTable: string;
@@ -54,7 +79,14 @@ export interface PlannerConfig {
   segmentPolicy: SegmentPolicy;
 }
 
-export interface SegmentComputeConfig {
+/** Where results are recorded, and how often unchanged updates are re-asserted. */
+export interface ResultsConfig {
+  protocolResultsTable: string;
+  /** Optional `REASSERT_AFTER` (default 24h). */
+  reassertAfterMs: number;
+}
+
+export interface SegmentComputeConfig extends ResultsConfig {
   patientsTable: string;
   computeJobsQueueUrl: string;
   updateQueueUrls: UpdateQueueUrls;
@@ -64,7 +96,7 @@ export interface SegmentComputeConfig {
   settings: ProtocolSettings;
 }
 
-export interface ChangeComputeConfig {
+export interface ChangeComputeConfig extends ResultsConfig {
   patientsTable: string;
   updateQueueUrls: UpdateQueueUrls;
   /** The protocols' settings, from `PROTOCOL_SETTINGS` (the `protocolSettings` stage param). */
@@ -92,6 +124,8 @@ export function readSegmentComputeConfig(env: Env = process.env): SegmentCompute
   const v = required(env, SEGMENT_COMPUTE_ENV);
   return {
     patientsTable: v.PATIENTS_TABLE,
+    protocolResultsTable: v.PROTOCOL_RESULTS_TABLE,
+    reassertAfterMs: reassertAfterMs(env),
     computeJobsQueueUrl: v.COMPUTE_JOBS_QUEUE_URL,
     updateQueueUrls: updateQueueUrls(v),
     segmentBudget: {
@@ -106,6 +140,8 @@ export function readChangeComputeConfig(env: Env = process.env): ChangeComputeCo
   const v = required(env, CHANGE_COMPUTE_ENV);
   return {
     patientsTable: v.PATIENTS_TABLE,
+    protocolResultsTable: v.PROTOCOL_RESULTS_TABLE,
+    reassertAfterMs: reassertAfterMs(env),
     updateQueueUrls: updateQueueUrls(v),
     settings: ProtocolSettings.fromEnvironment(env),
   };

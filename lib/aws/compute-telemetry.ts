@@ -17,6 +17,9 @@ export function addComputeMetrics(metrics: Metrics, counts: ComputeCounts): void
   metrics.addMetric('ProtocolRunsFailed', MetricUnit.Count, counts.failed);
   for (const type of UPDATE_TYPES)
     metrics.addMetric(`${type}UpdatesEnqueued`, MetricUnit.Count, counts.updates[type]);
+  // Computed but held back (the same as the last ones sent), and results written.
+  metrics.addMetric('UnchangedUpdatesHeldBack', MetricUnit.Count, counts.unchangedUpdates);
+  metrics.addMetric('ProtocolResultsWritten', MetricUnit.Count, counts.resultsWritten);
 }
 
 /** Counted once per compute job or change event that failed and goes back to SQS for a retry. */

@@ -13,6 +13,10 @@ export interface ComputeCounts {
   failed: number;
   /** Updates enqueued, by message type. */
   updates: Record<UpdateType, number>;
+  /** Updates computed but not enqueued: the same as the last ones sent (docs/scaling.md). */
+  unchangedUpdates: number;
+  /** Protocol results written (the others were unchanged). */
+  resultsWritten: number;
 }
 
 export function emptyCounts(): ComputeCounts {
@@ -23,6 +27,8 @@ export function emptyCounts(): ComputeCounts {
     computed: 0,
     notRelevant: 0,
     failed: 0,
+    unchangedUpdates: 0,
+    resultsWritten: 0,
     updates: Object.fromEntries(UPDATE_TYPES.map((type) => [type, 0])) as Record<
       UpdateType,
       number
@@ -38,6 +44,8 @@ export function addCounts(into: ComputeCounts, more: ComputeCounts): ComputeCoun
   into.computed += more.computed;
   into.notRelevant += more.notRelevant;
   into.failed += more.failed;
+  into.unchangedUpdates += more.unchangedUpdates;
+  into.resultsWritten += more.resultsWritten;
   for (const type of UPDATE_TYPES) into.updates[type] += more.updates[type];
   return into;
 }

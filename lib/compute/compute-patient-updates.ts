@@ -24,8 +24,12 @@ export interface ComputePatientUpdatesInput {
 }
 
 export interface PatientUpdates {
+  patientKey: string;
   runs: ProtocolRun[];
+  /** Every run's updates, in run order. */
   updates: QueuedUpdate[];
+  /** The same updates per run: `runUpdates[i]` are `runs[i]`'s. */
+  runUpdates: QueuedUpdate[][];
   counts: ComputeCounts;
 }
 
@@ -46,6 +50,7 @@ export function computePatientUpdates(input: ComputePatientUpdatesInput): Patien
   });
   const computedAt = input.computedAt.toISOString();
   const updates: QueuedUpdate[] = [];
+  const runUpdates: QueuedUpdate[][] = [];
   for (const run of runs) {
     if (run.status === 'failed') {
       input.log.warn('protocol run failed', {
@@ -56,8 +61,10 @@ export function computePatientUpdates(input: ComputePatientUpdatesInput): Patien
         error: run.error?.message,
       });
     }
+    const own: QueuedUpdate[] = [];
+    runUpdates.push(own);
     run.updates.forEach((update, position) => {
-      updates.push({
+      own.push({
         type: update.integration_type,
         // JSON.stringify keeps the helpers' key order: the kit's wire JSON.
         body: JSON.stringify(update),
@@ -73,6 +80,7 @@ export function computePatientUpdates(input: ComputePatientUpdatesInput): Patien
         }),
       });
     });
+    updates.push(...own);
   }
-  return { runs, updates, counts: countRuns(runs) };
+  return { patientKey, runs, updates, runUpdates, counts: countRuns(runs) };
 }

@@ -2,6 +2,8 @@ export * from './compute-counts';
 export * from './compute-patient-updates';
 export * from './plan-recomputation';
 export * from './ports';
+export * from './protocol-results';
 export * from './recompute-on-change';
 export * from './recompute-segment';
+export * from './result-gate';
 export * from './update-id';

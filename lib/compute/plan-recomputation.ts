@@ -34,13 +34,21 @@ export interface RecomputationRun {
   runId: string;
   /** The run's instant: every segment computes with it and stamps it as `computed-at`. */
   computedAt: Date;
+  /** Send every update, even those equal to the last ones sent (`recompute --all --reassert`). */
+  reassert?: boolean;
 }
 
 /** The segment jobs of a run: one per segment, each validated against the job schema. */
 export function segmentJobs(run: RecomputationRun, totalSegments: number): ComputeJob[] {
   const computedAt = run.computedAt.toISOString();
   return Array.from({ length: totalSegments }, (_, segment) =>
-    ComputeJobSchema.parse({ runId: run.runId, computedAt, segment, totalSegments }),
+    ComputeJobSchema.parse({
+      runId: run.runId,
+      computedAt,
+      segment,
+      totalSegments,
+      ...(run.reassert === true ? { reassert: true } : {}),
+    }),
   );
 }
 

@@ -1,4 +1,5 @@
 import type { ComputeJob, Patient, ScanStartKey, UpdateType } from '../../schemas';
+import type { RecordedResult, ResultKey, StoredResult } from './protocol-results';
 
 /** The small interfaces the compute logic runs over; `lib/aws` implements them with AWS. */
 
@@ -51,6 +52,20 @@ export interface QueuedUpdate {
 export interface UpdateQueue {
   /** Enqueues every update or throws: an update is never dropped silently. */
   enqueue(updates: readonly QueuedUpdate[]): Promise<void>;
+}
+
+/** The protocol results table (docs/data-model.md): read before enqueueing, written after. */
+export interface ProtocolResultStore {
+  /**
+   * The stored results of these keys (absent: none stored), in as few requests as the store
+   * allows (BatchGetItem: 100 keys a request). Keyed by `resultKeyId`.
+   */
+  getMany(keys: readonly ResultKey[]): Promise<Map<string, StoredResult>>;
+  /**
+   * Writes each result unless a later computation has recorded one (its `computedAt` is later):
+   * that one stands, and is not an error. Resolves to how many were written.
+   */
+  putMany(results: readonly RecordedResult[]): Promise<number>;
 }
 
 export interface ComputeJobQueue {

@@ -8,6 +8,7 @@ import {
 import type { ComputeCounts } from './compute-counts';
 import { computePatientUpdates } from './compute-patient-updates';
 import type { ComputeLog, PatientSource, UpdateQueue } from './ports';
+import { gatePatients, PendingResults, type ResultGating } from './result-gate';
 import { changeOrigin } from './update-id';
 
 /** Why a change event cannot be recomputed; retrying as-is does not help (except a race, below). */
@@ -37,6 +38,11 @@ export interface RecomputeOnChangeInput {
   log: ComputeLog;
   /** The deployment's protocol settings; default: none. */
   settings?: ProtocolSettings;
+  /**
+   * Results recorded and unchanged updates held back, as for a segment (`reassert`: the change
+   * came from `recompute --patient --reassert`). Absent: every update is sent, nothing recorded.
+   */
+  results?: ResultGating;
 }
 
 export type ChangeOutcome =
@@ -102,11 +108,18 @@ export async function recomputeOnChange(input: RecomputeOnChangeInput): Promise<
     log: input.log,
     settings: input.settings,
   });
-  await input.updates.enqueue(computed.updates);
+  const counts = computed.counts;
+  const gated = await gatePatients([computed], input.results, input.computedAt, counts);
+  await input.updates.enqueue(gated.send);
+  // Only once SQS accepted them: a failure before leaves the old digest, and the redelivered
+  // change sends again.
+  const pending = new PendingResults(input.results?.store);
+  pending.add(gated.pending);
+  counts.resultsWritten += await pending.writeAll();
   return {
     status: 'recomputed',
     patientKey,
-    counts: computed.counts,
+    counts,
     changeTypes: change.changeTypes,
     unknownFieldChangesKeys: read.unknownKeys,
   };

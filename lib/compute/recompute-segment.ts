@@ -1,14 +1,9 @@
 import type { ComputeJob } from '../../schemas';
 import type { ProtocolClass, ProtocolSettings } from '../protocol';
 import { addCounts, type ComputeCounts, emptyCounts } from './compute-counts';
-import { computePatientUpdates } from './compute-patient-updates';
-import type {
-  ComputeJobQueue,
-  ComputeLog,
-  PatientSource,
-  QueuedUpdate,
-  UpdateQueue,
-} from './ports';
+import { computePatientUpdates, type PatientUpdates } from './compute-patient-updates';
+import type { ComputeJobQueue, ComputeLog, PatientSource, UpdateQueue } from './ports';
+import { gatePatients, PendingResults, type ResultGating } from './result-gate';
 import { UpdateBatchCarry } from './update-batch-carry';
 import { runOrigin } from './update-id';
 
@@ -40,6 +35,12 @@ export interface RecomputeSegmentInput {
   nowMs?: () => number;
   /** The deployment's protocol settings; default: none. */
   settings?: ProtocolSettings;
+  /**
+   * The protocol results store and the re-assertion period: results are recorded and unchanged
+   * updates held back (the job's `reassert` forces the send). Absent: every update is sent and
+   * nothing is recorded.
+   */
+  results?: Omit<ResultGating, 'reassert'>;
 }
 
 export interface SegmentOutcome {
@@ -71,6 +72,12 @@ export async function recomputeSegment(input: RecomputeSegmentInput): Promise<Se
   const origin = runOrigin(job.runId);
   const counts = emptyCounts();
   const carry = new UpdateBatchCarry(input.updates);
+  const gating: ResultGating | undefined = input.results && {
+    store: input.results.store,
+    reassertAfterMs: input.results.reassertAfterMs,
+    reassert: job.reassert === true,
+  };
+  const pendingResults = new PendingResults(gating?.store);
   let startKey = job.startKey;
   let pages = 0;
   let slowestPageMs = 0;
@@ -83,7 +90,8 @@ export async function recomputeSegment(input: RecomputeSegmentInput): Promise<Se
       startKey,
       limit: budget.pageSize,
     });
-    const pageUpdates: QueuedUpdate[] = [];
+    const pageCounts = emptyCounts();
+    const computedPage: PatientUpdates[] = [];
     for (const record of page.records) {
       if (record.kind === 'invalid') {
         counts.invalidPatients += 1;
@@ -102,16 +110,23 @@ export async function recomputeSegment(input: RecomputeSegmentInput): Promise<Se
         log,
         settings: input.settings,
       });
-      addCounts(counts, computed.counts);
-      pageUpdates.push(...computed.updates);
+      addCounts(pageCounts, computed.counts);
+      computedPage.push(computed);
     }
-    await carry.add(pageUpdates);
+    // One read of the page's stored results; the results are written once their updates are
+    // accepted by SQS (those still held by the carry wait for the flush).
+    const gated = await gatePatients(computedPage, gating, computedAt, pageCounts);
+    await carry.add(gated.send);
+    pendingResults.add(gated.pending);
+    pageCounts.resultsWritten += await pendingResults.writeSent(carry.held);
+    addCounts(counts, pageCounts);
     pages += 1;
     slowestPageMs = Math.max(slowestPageMs, nowMs() - pageStarted);
 
     startKey = page.lastKey;
     if (!startKey) {
       await carry.flush();
+      counts.resultsWritten += await pendingResults.writeAll();
       return { counts, pages };
     }
 
@@ -125,6 +140,7 @@ export async function recomputeSegment(input: RecomputeSegmentInput): Promise<Se
       // their queues first. (A flush failing throws before the continuation exists, so the
       // redelivered job does not make a second one.)
       await carry.flush();
+      counts.resultsWritten += await pendingResults.writeAll();
       await input.jobs.enqueue([continuation]);
       return { counts, pages, continuation };
     }

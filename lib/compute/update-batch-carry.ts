@@ -38,6 +38,11 @@ export class UpdateBatchCarry {
     this.#held = held;
   }
 
+  /** The updates held back, not yet enqueued. */
+  get held(): ReadonlySet<QueuedUpdate> {
+    return new Set(this.#held);
+  }
+
   /** Enqueues everything held (at most one partial batch per type). */
   async flush(): Promise<void> {
     if (this.#held.length === 0) return;

@@ -7,6 +7,7 @@ export interface OperatorTables {
   memberships: string;
   tasks: string;
   labels: string;
+  protocolResults: string;
 }
 
 export interface DirectoryContext {
@@ -21,4 +22,5 @@ export const TABLE_LOGICAL_IDS: Record<keyof OperatorTables, string> = {
   memberships: 'MembershipsTable',
   tasks: 'TasksTable',
   labels: 'LabelsTable',
+  protocolResults: 'ProtocolResultsTable',
 };

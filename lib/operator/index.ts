@@ -5,5 +5,6 @@ export * from './directory-queries';
 export * from './group-admin';
 export * from './label-admin';
 export * from './operator-error';
+export * from './protocol-results';
 export * from './queue-topology';
 export * from './recompute-now';

@@ -11,6 +11,7 @@ import {
   type ComputeJobQueue,
   type PatientCounter,
   planRecomputation,
+  REASSERT_CHANGE_ATTRIBUTE,
   type SegmentPolicy,
 } from '../compute';
 import { parseKeyArgument } from './arguments';
@@ -22,8 +23,11 @@ export const DEFAULT_RECOMPUTE_CHANGE_TYPE: ChangeType = 'patient';
 export interface PatientRecomputeDeps {
   /** Whether the patients table holds the key (the change would be dead-lettered otherwise). */
   patientExists(patientKey: string): Promise<boolean>;
-  /** Puts one body on the changes queue; resolves to the SQS message id. */
-  sendChange(body: string): Promise<string>;
+  /**
+   * Puts one body on the changes queue, with `reassert` as the message attribute computeOnChange
+   * reads (`recompute --patient --reassert`); resolves to the SQS message id.
+   */
+  sendChange(body: string, options?: { reassert?: boolean }): Promise<string>;
 }
 
 /** The deps over DynamoDB (existence: a projected GetItem, no patient data read) and SQS. */
@@ -44,9 +48,19 @@ export function awsPatientRecomputeDeps(input: {
       );
       return Item !== undefined;
     },
-    async sendChange(body) {
+    async sendChange(body, options = {}) {
       const { MessageId } = await input.sqs.send(
-        new SendMessageCommand({ QueueUrl: input.changesQueueUrl, MessageBody: body }),
+        new SendMessageCommand({
+          QueueUrl: input.changesQueueUrl,
+          MessageBody: body,
+          ...(options.reassert === true
+            ? {
+                MessageAttributes: {
+                  [REASSERT_CHANGE_ATTRIBUTE]: { DataType: 'String', StringValue: 'true' },
+                },
+              }
+            : {}),
+        }),
       );
       return String(MessageId);
     },
@@ -55,6 +69,8 @@ export function awsPatientRecomputeDeps(input: {
 
 export interface PatientRecomputeResult {
   changeType: ChangeType;
+  /** Every update sent, even those equal to the last ones sent. */
+  reassert: boolean;
   /** The change event's SQS message id: it seeds the update ids of this recomputation. */
   messageId: string;
 }
@@ -67,7 +83,7 @@ export interface PatientRecomputeResult {
  */
 export async function recomputePatientNow(
   deps: PatientRecomputeDeps,
-  input: { patientKey: string; changeType?: string },
+  input: { patientKey: string; changeType?: string; reassert?: boolean },
 ): Promise<PatientRecomputeResult> {
   const patientKey = parseKeyArgument('--patient', input.patientKey);
   const typed = ChangeTypeSchema.safeParse(input.changeType ?? DEFAULT_RECOMPUTE_CHANGE_TYPE);
@@ -85,8 +101,12 @@ export async function recomputePatientNow(
     canvas_id: null,
     external_id: null,
   });
-  const messageId = await deps.sendChange(JSON.stringify(change));
-  return { changeType: typed.data, messageId };
+  const reassert = input.reassert === true;
+  const messageId = await deps.sendChange(
+    JSON.stringify(change),
+    reassert ? { reassert: true } : undefined,
+  );
+  return { changeType: typed.data, reassert, messageId };
 }
 
 export interface AllRecomputeDeps {
@@ -98,6 +118,8 @@ export interface AllRecomputeDeps {
 export interface AllRecomputeResult {
   runId: string;
   computedAt: string;
+  /** Every update sent, even those equal to the last ones sent (the jobs carry `reassert`). */
+  reassert: boolean;
   approximatePatients: number;
   totalSegments: number;
 }
@@ -112,12 +134,14 @@ export async function recomputeAllNow(
   deps: AllRecomputeDeps,
   now: Date = new Date(),
   runId = `operator-${randomUUID()}`,
+  options: { reassert?: boolean } = {},
 ): Promise<AllRecomputeResult> {
+  const reassert = options.reassert === true;
   const plan = await planRecomputation({
-    run: { runId, computedAt: now },
+    run: { runId, computedAt: now, reassert },
     counter: deps.counter,
     jobs: deps.jobs,
     policy: deps.policy,
   });
-  return { runId, computedAt: now.toISOString(), ...plan };
+  return { runId, computedAt: now.toISOString(), reassert, ...plan };
 }

@@ -44,6 +44,12 @@ const BenchResultSchema = z.strictObject({
     p50Ms: z.number().nonnegative(),
     p99Ms: z.number().nonnegative(),
   }),
+  steadyState: z.strictObject({
+    patients: count,
+    sqsRequestsPerPatient: z.number().nonnegative(),
+    writeUnitsPerPatient: z.number().nonnegative(),
+    readUnitsPerPatient: z.number().positive(),
+  }),
 });
 
 const runBench = (args: string[]) => runTsxScript('bench/run.ts', args);
@@ -120,6 +126,12 @@ describe('npm run bench -- --json --quick', () => {
       1,
     );
     expect(result.endToEnd.p99Ms).toBeGreaterThanOrEqual(result.endToEnd.p50Ms);
+
+    // The second scheduled run, nothing changed: the planner's one job message is the only SQS
+    // request, nothing is written; the reads are the Scan and the stored results.
+    expect(result.steadyState.patients).toBe(PATIENTS);
+    expect(result.steadyState.sqsRequestsPerPatient).toBeCloseTo(1 / PATIENTS, 4);
+    expect(result.steadyState.writeUnitsPerPatient).toBe(0);
   });
 
   it('refuses an invalid size with a message and a non-zero exit, starting nothing', async () => {

@@ -72,6 +72,7 @@ describe('recomputation through serverless-offline', () => {
       updates: Object.fromEntries(
         UPDATE_TYPES.map((type) => [type, compute.updates[type] - before.updates[type]]),
       ) as ComputeTotals['updates'],
+      unchangedUpdates: compute.unchangedUpdates - before.unchangedUpdates,
     };
   };
   const scheduledRecomputation = () =>
@@ -135,6 +136,7 @@ describe('recomputation through serverless-offline', () => {
       protocolRuns: PATIENTS * 2,
       // The group protocol: one update each; the reminder: one task per upcoming appointment.
       updates: { Group: PATIENTS, Task: WITH_APPOINTMENT.length, TaskUpdate: 0, TaskComment: 0 },
+      unchangedUpdates: 0,
     });
 
     const memberships = await scan('MembershipsTable');
@@ -168,23 +170,43 @@ describe('recomputation through serverless-offline', () => {
       canvas_id: appointmentId,
       external_id: null,
     };
-    // appointment: the reminder runs, the diabetes group (condition, patient) does not.
+    // appointment: the reminder runs, the diabetes group (condition, patient) does not. Its Task
+    // is the one the scheduled run sent (same body): recorded as sent, so held back.
     expect(await sendChange(created)).toEqual({
       patients: 1,
       protocolRuns: 2,
-      updates: { Group: 0, Task: 1, TaskUpdate: 0, TaskComment: 0 },
+      updates: { Group: 0, Task: 0, TaskUpdate: 0, TaskComment: 0 },
+      unchangedUpdates: 1,
     });
     // The scheduled run made this appointment's task: the creation's task is the same one.
     expect((await scan('TasksTable')).sort(byPatient)).toEqual(tasksBefore);
     expect(await scan('LabelsTable')).toHaveLength(1);
 
-    // condition: the other way round.
+    // condition: the other way round (the same membership update as before: held back too).
     expect(
       await sendChange({ ...created, model_name: 'condition', canvas_id: 'demo-cond-0003' }),
     ).toEqual({
       patients: 1,
       protocolRuns: 2,
+      updates: { Group: 0, Task: 0, TaskUpdate: 0, TaskComment: 0 },
+      unchangedUpdates: 1,
+    });
+    // `recompute --patient --reassert` (the change event's `reassert` attribute) sends it.
+    expect(
+      await computedSince(() =>
+        stack.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: stack.resources.queues.ChangesQueue?.url,
+            MessageBody: JSON.stringify({ ...created, model_name: 'condition' }),
+            MessageAttributes: { reassert: { DataType: 'String', StringValue: 'true' } },
+          }),
+        ),
+      ),
+    ).toEqual({
+      patients: 1,
+      protocolRuns: 2,
       updates: { Group: 1, Task: 0, TaskUpdate: 0, TaskComment: 0 },
+      unchangedUpdates: 0,
     });
 
     // The appointment is cancelled, in the data and by a change event (as the platform does):
@@ -211,6 +233,7 @@ describe('recomputation through serverless-offline', () => {
       patients: 1,
       protocolRuns: 2,
       updates: { Group: 0, Task: 0, TaskUpdate: 1, TaskComment: 0 },
+      unchangedUpdates: 0,
     });
     const tasks = await scan('TasksTable');
     expect(tasks).toHaveLength(WITH_APPOINTMENT.length);
@@ -221,22 +244,19 @@ describe('recomputation through serverless-offline', () => {
     expect(await deadLetters()).toEqual(noDeadLetters());
   });
 
-  it('changes nothing on a second recomputation: no second task, memberships unchanged', async () => {
+  it('changes nothing on a second recomputation: nothing re-sent, memberships unchanged', async () => {
     const before = {
       memberships: await scan('MembershipsTable'),
       tasks: (await scan('TasksTable')).sort(byPatient),
     };
     const counts = await scheduledRecomputation();
-    // The cancelled appointment gets nothing (not even a close); every other one its task again,
-    // which the Task applier finds by its dedupe key and leaves as it is.
+    // Every update equals the last one sent for its patient and protocol: none is enqueued (the
+    // cancelled appointment gets nothing at all, not even a close). Re-asserted after
+    // reassertAfter (24 h), or with `recompute --all --reassert` (below).
     const upcoming = WITH_APPOINTMENT.filter((i) => i !== CANCELLED);
     expect(upcoming.length).toBeGreaterThan(0);
-    expect(counts.updates).toEqual({
-      Group: PATIENTS,
-      Task: upcoming.length,
-      TaskUpdate: 0,
-      TaskComment: 0,
-    });
+    expect(counts.updates).toEqual({ Group: 0, Task: 0, TaskUpdate: 0, TaskComment: 0 });
+    expect(counts.unchangedUpdates).toBe(PATIENTS + upcoming.length);
 
     const memberships = await scan('MembershipsTable');
     expect(memberships).toHaveLength(PATIENTS);
@@ -263,6 +283,39 @@ describe('recomputation through serverless-offline', () => {
     );
     expect(Count).toBe(PATIENTS);
     // Nothing was dead-lettered on the way (an unknown-task close would be).
+    expect(await deadLetters()).toEqual(noDeadLetters());
+  });
+
+  it('re-sends everything on a forced run (--reassert), which the appliers leave as it is', async () => {
+    const before = {
+      memberships: await scan('MembershipsTable'),
+      tasks: (await scan('TasksTable')).sort(byPatient),
+    };
+    const counts = await computedSince(() =>
+      stack.invoke('planRecomputation', {
+        id: `e2e-forced-${Date.now()}`,
+        time: new Date().toISOString(),
+        reassert: true,
+      }),
+    );
+    // Every other appointment its task again, which the Task applier finds by its dedupe key
+    // and leaves as it is.
+    const upcoming = WITH_APPOINTMENT.filter((i) => i !== CANCELLED);
+    expect(counts.updates).toEqual({
+      Group: PATIENTS,
+      Task: upcoming.length,
+      TaskUpdate: 0,
+      TaskComment: 0,
+    });
+    expect(counts.unchangedUpdates).toBe(0);
+    const memberships = await scan('MembershipsTable');
+    for (const previous of before.memberships)
+      expect(
+        memberships.find(
+          (m) => m.patientKey === previous.patientKey && m.groupId === previous.groupId,
+        ),
+      ).toMatchObject({ active: previous.active, createdAt: previous.createdAt });
+    expect((await scan('TasksTable')).sort(byPatient)).toEqual(before.tasks);
     expect(await deadLetters()).toEqual(noDeadLetters());
   });
 });

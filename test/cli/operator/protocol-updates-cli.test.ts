@@ -5,6 +5,8 @@ import { DeleteQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { EXIT } from '../../../cli/exit-codes';
 import { membershipItem } from '../../../lib/aws/dynamodb-membership-store';
+import { DynamoDbProtocolResultStore } from '../../../lib/aws/dynamodb-protocol-result-store';
+import type { RecordedResult } from '../../../lib/compute';
 import { freePort } from '../../../local/ports';
 import { startTestStack, TEST_STAGE, type TestStack } from '../../support/local-stack';
 import { seedGroup, seedLabel, seedPatient } from '../../support/seed';
@@ -83,6 +85,46 @@ beforeAll(async () => {
       },
     }),
   );
+  // Results as the compute functions record them: p-1 satisfied, p-2 due, p-3 not applicable.
+  await seedPatient(stack, 'p-2');
+  const result = (
+    patientKey: string,
+    protocol: string,
+    status: string,
+    extra: Record<string, unknown> = {},
+  ): RecordedResult => ({
+    patientKey,
+    protocol,
+    protocolVersion: '1.0.0',
+    contentHash: 'c',
+    updatesDigest: 'd',
+    updatesSentAt: '2024-01-01T06:00:00.000Z',
+    computedAt: '2024-01-01T06:00:00.000Z',
+    updatesCount: 1,
+    result: {
+      status,
+      narratives: [`${status} narrative`],
+      dueIn: null,
+      nextReview: null,
+      ...extra,
+    },
+  });
+  await new DynamoDbProtocolResultStore(
+    stack.documents,
+    String(stack.tables.ProtocolResultsTable),
+  ).putMany([
+    result('p-1', 'diabetes-care-group', 'satisfied'),
+    result('p-1', 'appointment-reminder', 'not_applicable'),
+    result('p-2', 'diabetes-care-group', 'due', {
+      dueIn: 5,
+      nextReview: '2024-01-06T06:00:00.000Z',
+    }),
+    result('p-3', 'diabetes-care-group', 'not_applicable'),
+    // Spread over the index's shards (by patient key): listed in key order all the same.
+    ...Array.from({ length: 12 }, (_, i) =>
+      result(`p-s${String(i).padStart(2, '0')}`, 'appointment-reminder', 'pending'),
+    ),
+  ]);
 }, 60_000);
 
 afterAll(async () => {
@@ -241,6 +283,95 @@ describe('protocol-updates CLI (process, local stack)', () => {
     expect(unknown.stderr).toMatch(
       /^error: no dead-letter queue for "Nope" \(known: Group, Task, .*changes, compute-jobs/,
     );
+  });
+
+  it("lists a protocol's population by status, and a patient's results", async () => {
+    const [satisfied, all, patient] = await Promise.all([
+      cli('protocols', 'results', 'diabetes-care-group', '--status', 'satisfied', '--json'),
+      cli('protocols', 'results', 'diabetes-care-group'),
+      cli('patients', 'results', 'p-1', '--json'),
+    ]);
+
+    expect(JSON.parse(satisfied.stdout)).toEqual({
+      results: [
+        {
+          patientKey: 'p-1',
+          protocol: 'diabetes-care-group',
+          protocolVersion: '1.0.0',
+          status: 'satisfied',
+          dueIn: null,
+          nextReview: null,
+        },
+      ],
+      truncated: false,
+    });
+    // Every indexed status; not_applicable (p-3) is not in the sparse index.
+    expect(all.code).toBe(EXIT.ok);
+    expect(all.stdout).toMatch(/│ p-2 +│ due +│ 5 +│ 2024-01-06T06:00:00.000Z │ 1.0.0 +│/);
+    expect(all.stdout).toMatch(/│ p-1 +│ satisfied +│/);
+    expect(all.stdout).not.toMatch(/p-3/);
+    expect(all.stdout).toMatch(/^2 results$/m);
+    expect(JSON.parse(patient.stdout)).toEqual([
+      expect.objectContaining({
+        protocol: 'appointment-reminder',
+        status: 'not_applicable',
+        narratives: ['not_applicable narrative'],
+      }),
+      expect.objectContaining({
+        protocol: 'diabetes-care-group',
+        status: 'satisfied',
+        computedAt: '2024-01-01T06:00:00.000Z',
+        updatesSentAt: '2024-01-01T06:00:00.000Z',
+      }),
+    ]);
+  });
+
+  it('merges the index shards in patient-key order, and says when --limit cut the list', async () => {
+    const [all, first] = await Promise.all([
+      cli('protocols', 'results', 'appointment-reminder', '--status', 'pending', '--json'),
+      cli('protocols', 'results', 'appointment-reminder', '--limit', '5', '--json'),
+    ]);
+    const keys = Array.from({ length: 12 }, (_, i) => `p-s${String(i).padStart(2, '0')}`);
+    const listed = JSON.parse(all.stdout);
+    expect(listed.results.map((r: { patientKey: string }) => r.patientKey)).toEqual(keys);
+    expect(listed.truncated).toBe(false);
+    const cut = JSON.parse(first.stdout);
+    expect(cut.results.map((r: { patientKey: string }) => r.patientKey)).toEqual(keys.slice(0, 5));
+    expect(cut.truncated).toBe(true);
+  });
+
+  it('refuses an unindexed status (exit 2), an unknown protocol or patient (exit 3)', async () => {
+    const [unindexed, unknownStatus, unknownProtocol, unknownPatient] = await Promise.all([
+      cli('protocols', 'results', 'diabetes-care-group', '--status', 'not_applicable'),
+      cli('protocols', 'results', 'diabetes-care-group', '--status', 'overdue'),
+      cli('protocols', 'results', 'no-such-protocol'),
+      cli('patients', 'results', 'p-nobody'),
+    ]);
+
+    expect(unindexed.code).toBe(EXIT.usage);
+    expect(unindexed.stderr).toMatch(/^error: --status: not_applicable results are not indexed/);
+    expect(unknownStatus).toMatchObject({
+      code: EXIT.usage,
+      stderr: expect.stringMatching(/^error: --status: must be one of due, snoozed, pending/),
+    });
+    expect(unknownProtocol.code).toBe(EXIT.notFound);
+    expect(unknownProtocol.stderr).toMatch(/registered: appointment-reminder, diabetes-care-group/);
+    expect(unknownPatient).toMatchObject({
+      code: EXIT.notFound,
+      stderr: 'error: no patient with the given patientKey\n',
+    });
+  });
+
+  it('forces the full send with --reassert: the jobs carry it, the change event its attribute', async () => {
+    const one = await cli('recompute', '--patient', 'p-1', '--reassert', '--json');
+    const all = await cli('recompute', '--all', '--reassert');
+
+    expect(JSON.parse(one.stdout)).toMatchObject({ mode: 'patient', reassert: true });
+    const [change] = await takeAll(stack.sqs, stack.queues.ChangesQueue as never);
+    expect(change?.MessageAttributes?.reassert?.StringValue).toBe('true');
+    expect(all.stdout).toMatch(/, sending every update \(--reassert\)$/m);
+    const [job] = await takeAll(stack.sqs, stack.queues.ComputeJobsQueue as never);
+    expect(JSON.parse(String(job?.Body))).toMatchObject({ reassert: true, segment: 0 });
   });
 
   it('recomputes one patient (a change event) or all (segment jobs)', async () => {

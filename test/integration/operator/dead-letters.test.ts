@@ -301,6 +301,7 @@ function operatorTables() {
     memberships: stack.tables.MembershipsTable as string,
     tasks: stack.tables.TasksTable as string,
     labels: stack.tables.LabelsTable as string,
+    protocolResults: stack.tables.ProtocolResultsTable as string,
   };
 }
 

@@ -83,6 +83,7 @@ beforeAll(async () => {
       memberships: stack.tables.MembershipsTable as string,
       tasks: stack.tables.TasksTable as string,
       labels: stack.tables.LabelsTable as string,
+      protocolResults: stack.tables.ProtocolResultsTable as string,
     },
   };
   await seedGroup(stack, 'g-diabetes', 'Diabetes care');

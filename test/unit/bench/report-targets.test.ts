@@ -14,6 +14,12 @@ const RESULT: BenchResult = {
   enqueue: { payloads: 600, sqsRequests: 60, requestsPerPayload: 0.1 },
   compute: { evaluationsPerSecond: 40_000, patients: 200, protocols: 2, peakRssMb: 120 },
   endToEnd: { messagesPerSecond: 40, p50Ms: 3000, p99Ms: 4800 },
+  steadyState: {
+    patients: 1000,
+    sqsRequestsPerPatient: 0.001,
+    writeUnitsPerPatient: 0,
+    readUnitsPerPatient: 1.1,
+  },
 };
 
 const verdicts = (result: BenchResult) =>

@@ -1,0 +1,348 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSRecord } from 'aws-lambda';
+import { createComputeSegmentHandler } from '../handlers/compute-segment';
+import { createPlanRecomputationHandler } from '../handlers/plan-recomputation';
+import type { OutcomeRecorder } from '../lib/apply/outcomes';
+import { type BatchDeps, processUpdateBatch } from '../lib/apply/process-update-batch';
+import {
+  groupApplierDeps,
+  taskApplierDeps,
+  taskCommentApplierDeps,
+  taskUpdateApplierDeps,
+} from '../lib/aws/applier-deps';
+import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
+import { DynamoDbProtocolResultStore } from '../lib/aws/dynamodb-protocol-result-store';
+import { SqsBatchSender } from '../lib/aws/sqs-batch-sender';
+import {
+  SqsComputeJobQueue,
+  SqsUpdateQueue,
+  type UpdateQueueUrls,
+} from '../lib/aws/sqs-update-queue';
+import {
+  type ComputeCounts,
+  DEFAULT_REASSERT_AFTER_MS,
+  DEFAULT_SEGMENT_BUDGET,
+  DEFAULT_SEGMENT_POLICY,
+  emptyCounts,
+} from '../lib/compute';
+import type { OfflineStack } from '../local/offline-stack';
+import { PROTOCOLS } from '../protocols';
+import { UPDATE_TYPES, type UpdateType } from '../schemas';
+import { type CapacitySnapshot, capacitySince } from './capacity-counter';
+import { type CountedClients, countedClients } from './counted-clients';
+import { sqsRecord } from './sqs-records';
+
+export interface SteadyStateFigures {
+  patients: number;
+  sqsRequestsPerPatient: number;
+  writeUnitsPerPatient: number;
+  readUnitsPerPatient: number;
+  /** The same, in totals, and where they went. */
+  sqsRequests: { compute: number; appliers: number };
+  writeUnits: { compute: number; appliers: number };
+  readUnits: { compute: number; appliers: number };
+  /** Updates the run enqueued, and those it held back (the same as the last ones sent). */
+  enqueued: number;
+  unchanged: number;
+  resultsWritten: number;
+  durationMs: number;
+}
+
+const quietLogger = () => new Logger({ serviceName: 'bench', logLevel: 'ERROR' });
+/**
+ * Metrics that print nothing: stdout carries the bench's report alone. Powertools reads
+ * `POWERTOOLS_METRICS_DISABLED` when the instance is made (the segment child sets it for its
+ * whole process; here it is set for the construction only).
+ */
+function quietMetrics(): Metrics {
+  const saved = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  try {
+    return new Metrics({ namespace: 'bench', serviceName: 'bench' });
+  } finally {
+    if (saved === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+    else process.env.POWERTOOLS_METRICS_DISABLED = saved;
+  }
+}
+
+const NO_OUTCOMES: OutcomeRecorder = { record() {} };
+
+function lambdaContext(name: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `bench-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:bench-${name}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: 'bench',
+    logGroupName: 'bench',
+    logStreamName: 'bench',
+    getRemainingTimeInMillis: () => 300_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+/**
+ * The second scheduled recomputation of the same patients with nothing changed: the run after the
+ * end-to-end runs (which sent, applied and recorded every update of these patients through the
+ * functions on serverless-offline), an hour's worth of nothing later. Through the real handlers
+ * in process: the planner (`createPlanRecomputationHandler`), the segment job
+ * (`createComputeSegmentHandler` with the production adapters: Scan, the protocol results table,
+ * SQS), then whatever it enqueued through the appliers (`processUpdateBatch` with each type's
+ * production deps). DynamoDB capacity and SQS requests are counted at the compute's clients and
+ * at the appliers' (`countedClients`). Its updates go to queues made for the bench, which no
+ * function polls.
+ */
+export async function measureSteadyState(
+  stack: OfflineStack,
+  expectedPatients: number,
+): Promise<SteadyStateFigures> {
+  const { tables } = stack.resources;
+  const suffix = `${process.pid}-${Date.now()}`;
+  const sink = async (name: string) => {
+    const { QueueUrl } = await stack.sqs.send(
+      new CreateQueueCommand({ QueueName: `bench-steady-${name}-${suffix}` }),
+    );
+    if (!QueueUrl) throw new Error('local SQS returned no queue URL');
+    const { Attributes } = await stack.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    return { url: QueueUrl, arn: String(Attributes?.QueueArn) };
+  };
+  const updateSinks = Object.fromEntries(
+    await Promise.all(UPDATE_TYPES.map(async (type) => [type, await sink(type.toLowerCase())])),
+  ) as Record<UpdateType, { url: string; arn: string }>;
+  const jobSink = await sink('jobs');
+  const compute = countedClients({ dynamodb: stack.dynamodbEndpoint, sqs: stack.sqsEndpoint });
+  const appliers = countedClients({ dynamodb: stack.dynamodbEndpoint, sqs: stack.sqsEndpoint });
+  try {
+    const patientsTable = String(tables.PatientsTable);
+    const sender = new SqsBatchSender({ client: compute.sqs });
+    const patientSource = new DynamoDbPatientSource(compute.documents, patientsTable);
+    const jobs = new SqsComputeJobQueue(sender, jobSink.url);
+    const plan = createPlanRecomputationHandler(() => ({
+      counter: patientSource,
+      jobs,
+      policy: DEFAULT_SEGMENT_POLICY,
+      logger: quietLogger(),
+      metrics: quietMetrics(),
+    }));
+    const counts = emptyCounts();
+    const logger = quietLogger();
+    // The segment handler's summary line carries its counts: kept, the rest stays quiet.
+    logger.info = ((_message: string, ...extra: Record<string, unknown>[]) => {
+      for (const entry of extra)
+        if (entry && typeof entry === 'object' && 'counts' in entry)
+          addInto(counts, entry.counts as ComputeCounts);
+    }) as Logger['info'];
+    const segment = createComputeSegmentHandler(() => ({
+      protocols: PROTOCOLS,
+      patients: patientSource,
+      updates: new SqsUpdateQueue(
+        sender,
+        Object.fromEntries(UPDATE_TYPES.map((t) => [t, updateSinks[t].url])) as UpdateQueueUrls,
+      ),
+      jobs,
+      results: new DynamoDbProtocolResultStore(
+        compute.documents,
+        String(tables.ProtocolResultsTable),
+      ),
+      reassertAfterMs: DEFAULT_REASSERT_AFTER_MS,
+      budget: DEFAULT_SEGMENT_BUDGET,
+      logger,
+      metrics: quietMetrics(),
+    }));
+    const applierDeps = applierDepsFor(stack, appliers);
+
+    const started = performance.now();
+    const capacityBefore = {
+      compute: compute.capacity.snapshot(),
+      appliers: appliers.capacity.snapshot(),
+    };
+    const computedAt = new Date();
+    await plan({ id: `bench-steady-${suffix}`, time: computedAt.toISOString() });
+    // Every job the planner (and any continuation) enqueued, as the event source would hand it.
+    for (let round = 0; ; round += 1) {
+      if (round > 1_000) throw new Error('steady state: compute jobs kept coming');
+      const messages = await takeAll(stack, jobSink.url);
+      if (messages.length === 0) break;
+      for (const message of messages) {
+        const response = await segment(
+          { Records: [recordOf(message, jobSink.arn)] },
+          lambdaContext('computeSegment'),
+        );
+        if (response.batchItemFailures.length > 0)
+          throw new Error('steady state: a segment job failed');
+      }
+    }
+    // What the run enqueued, through the appliers (nothing, when nothing changed).
+    for (const type of UPDATE_TYPES) {
+      const messages = await takeAll(stack, updateSinks[type].url);
+      for (let i = 0; i < messages.length; i += 10) {
+        const response = await processUpdateBatch(
+          { Records: messages.slice(i, i + 10).map((m) => recordOf(m, updateSinks[type].arn)) },
+          applierDeps[type] as never,
+        );
+        if (response.batchItemFailures.length > 0)
+          throw new Error(`steady state: the ${type} applier failed records`);
+      }
+    }
+    const durationMs = performance.now() - started;
+    if (counts.patients !== expectedPatients)
+      throw new Error(
+        `steady state: computed ${counts.patients} patients, expected ${expectedPatients}`,
+      );
+    const computeCapacity = capacitySince(capacityBefore.compute, compute.capacity.snapshot());
+    const applierCapacity = capacitySince(capacityBefore.appliers, appliers.capacity.snapshot());
+    const writeCommands = new Set([
+      'PutItemCommand',
+      'UpdateItemCommand',
+      'DeleteItemCommand',
+      'BatchWriteItemCommand',
+      'TransactWriteItemsCommand',
+    ]);
+    const split = (snapshot: CapacitySnapshot) => {
+      let write = 0;
+      let read = 0;
+      for (const [command, entry] of Object.entries(snapshot)) {
+        if (writeCommands.has(command)) write += entry.capacityUnits;
+        else read += entry.capacityUnits;
+      }
+      return { write, read };
+    };
+    const c = split(computeCapacity);
+    const a = split(applierCapacity);
+    const sqsRequests = {
+      compute: compute.requests.sendRequests(),
+      appliers: appliers.requests.total(),
+    };
+    const patients = counts.patients;
+    const enqueued = UPDATE_TYPES.reduce((sum, type) => sum + counts.updates[type], 0);
+    return {
+      patients,
+      sqsRequestsPerPatient: (sqsRequests.compute + sqsRequests.appliers) / patients,
+      writeUnitsPerPatient: (c.write + a.write) / patients,
+      readUnitsPerPatient: (c.read + a.read) / patients,
+      sqsRequests,
+      writeUnits: { compute: c.write, appliers: a.write },
+      readUnits: { compute: c.read, appliers: a.read },
+      enqueued,
+      unchanged: counts.unchangedUpdates,
+      resultsWritten: counts.resultsWritten,
+      durationMs,
+    };
+  } finally {
+    compute.destroy();
+    appliers.destroy();
+    for (const queue of [...Object.values(updateSinks), jobSink])
+      await stack.sqs.send(new DeleteQueueCommand({ QueueUrl: queue.url }));
+  }
+}
+
+function addInto(into: ComputeCounts, more: ComputeCounts): void {
+  into.patients += more.patients;
+  into.unchangedUpdates += more.unchangedUpdates;
+  into.resultsWritten += more.resultsWritten;
+  for (const type of UPDATE_TYPES) into.updates[type] += more.updates[type] ?? 0;
+}
+
+/** Each type's applier deps over the appliers' counted clients (the functions' own). */
+function applierDepsFor(
+  stack: OfflineStack,
+  clients: CountedClients,
+): Record<UpdateType, BatchDeps<UpdateType>> {
+  const { tables, queues } = stack.resources;
+  const t = (id: string) => String(tables[id]);
+  const dlq = (id: string) => String(queues[id]?.url);
+  const base = { patientsTable: t('PatientsTable') };
+  return {
+    Group: groupApplierDeps(
+      {
+        ...base,
+        groupsTable: t('GroupsTable'),
+        membershipsTable: t('MembershipsTable'),
+        deadLetterQueueUrl: dlq('GroupUpdatesDeadLetterQueue'),
+      },
+      clients,
+      NO_OUTCOMES,
+    ),
+    Task: taskApplierDeps(
+      {
+        ...base,
+        tasksTable: t('TasksTable'),
+        labelsTable: t('LabelsTable'),
+        deadLetterQueueUrl: dlq('TaskUpdatesDeadLetterQueue'),
+      },
+      clients,
+      NO_OUTCOMES,
+    ),
+    TaskUpdate: taskUpdateApplierDeps(
+      {
+        tasksTable: t('TasksTable'),
+        labelsTable: t('LabelsTable'),
+        deadLetterQueueUrl: dlq('TaskLifecycleDeadLetterQueue'),
+        unknownTaskAttempts: 3,
+      },
+      clients,
+      NO_OUTCOMES,
+    ),
+    TaskComment: taskCommentApplierDeps(
+      {
+        tasksTable: t('TasksTable'),
+        taskCommentsTable: t('TaskCommentsTable'),
+        deadLetterQueueUrl: dlq('TaskCommentsDeadLetterQueue'),
+        unknownTaskAttempts: 3,
+      },
+      clients,
+      NO_OUTCOMES,
+    ),
+  } as Record<UpdateType, BatchDeps<UpdateType>>;
+}
+
+/** Receives and deletes everything on a bench queue (the event source's part: not counted). */
+async function takeAll(stack: OfflineStack, queueUrl: string): Promise<Message[]> {
+  const all: Message[] = [];
+  for (;;) {
+    const { Messages = [] } = await stack.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    if (Messages.length === 0) return all;
+    all.push(...Messages);
+    await stack.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+      }),
+    );
+  }
+}
+
+function recordOf(message: Message, queueArn: string): SQSRecord {
+  return sqsRecord({
+    messageId: String(message.MessageId),
+    body: String(message.Body),
+    attributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        { DataType: 'String' as const, StringValue: String(value.StringValue) },
+      ]),
+    ),
+    queueArn,
+  });
+}
