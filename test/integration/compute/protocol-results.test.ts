@@ -22,6 +22,7 @@ import {
 } from '../../../lib/compute';
 import { PROTOCOLS } from '../../../protocols';
 import type { ComputeJob, FlatChangeEvent, PatientInput } from '../../../schemas';
+import { withUpcomingAppointments } from '../../support/canvas-patient';
 import type { TestStack } from '../../support/local-stack';
 import { useTestStack } from '../../support/use-test-stack';
 import {
@@ -57,17 +58,16 @@ function patient(i: number, diabetic?: boolean): PatientInput {
               id: 900 + i,
               coding: [{ system: 'ICD-10', code: 'E11.9' }],
               clinicalStatus: 'active' as const,
+              periods: [{ from: '2020-01-01', to: null }],
             },
           ]
         : [];
-  return {
-    ...base,
-    conditions,
-    appointments:
-      i % 4 === 0
-        ? [{ id: `appt-${i}`, startTime: FUTURE, providerKey: 'staff-1', status: 'confirmed' }]
-        : [],
-  };
+  return withUpcomingAppointments(
+    { ...base, conditions },
+    i % 4 === 0
+      ? [{ id: `appt-${i}`, startTime: FUTURE, providerKey: 'staff-1', status: 'confirmed' }]
+      : [],
+  );
 }
 const patientKey = (i: number) => testPatient(i).patient.key;
 

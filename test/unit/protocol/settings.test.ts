@@ -103,6 +103,7 @@ describe('settings in a computation', () => {
 describe('settings from the compute functions’ environment', () => {
   const env = {
     PATIENTS_TABLE: 'patients',
+    PROTOCOL_RESULTS_TABLE: 'results',
     COMPUTE_JOBS_QUEUE_URL: 'jobs',
     GROUP_UPDATES_QUEUE_URL: 'g',
     TASK_UPDATES_QUEUE_URL: 't',
