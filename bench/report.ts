@@ -14,7 +14,14 @@ export interface BenchResult {
     wcuPerTask: number;
   };
   enqueue: { payloads: number; sqsRequests: number; requestsPerPayload: number };
-  compute: { evaluationsPerSecond: number; patients: number; protocols: number; peakRssMb: number };
+  compute: {
+    evaluationsPerSecond: number;
+    /** Evaluations per CPU second of the bench process over the measured loop (one core's). */
+    evaluationsPerCoreSecond: number;
+    patients: number;
+    protocols: number;
+    peakRssMb: number;
+  };
   endToEnd: { messagesPerSecond: number; p50Ms: number; p99Ms: number };
 }
 
@@ -46,6 +53,7 @@ export function benchResult(f: BenchFigures): BenchResult {
     },
     compute: {
       evaluationsPerSecond: round(f.compute.evaluationsPerSecond, 0),
+      evaluationsPerCoreSecond: round(f.compute.evaluationsPerCoreSecond, 0),
       patients: f.compute.patients,
       protocols: f.compute.protocols,
       peakRssMb: round(f.segment.peakRssMb, 1),
@@ -77,6 +85,11 @@ export function checkTargets(result: BenchResult): TargetCheck[] {
       figure: 'enqueue.requestsPerPayload',
       target: '≤ 0.1',
       met: result.enqueue.requestsPerPayload <= 0.1,
+    },
+    {
+      figure: 'compute.evaluationsPerCoreSecond',
+      target: '≥ 100,000 per core',
+      met: result.compute.evaluationsPerCoreSecond >= 100_000,
     },
     {
       figure: 'compute.peakRssMb',
@@ -128,7 +141,7 @@ export function renderReport(result: BenchResult, f: BenchFigures): string {
     [
       'compute',
       `${n(result.compute.evaluationsPerSecond)} evaluations/s`,
-      `${n(result.compute.patients)} patients x ${result.compute.protocols} protocols, CPU only`,
+      `${n(result.compute.patients)} patients x ${result.compute.protocols} protocols, CPU only; ${n(result.compute.evaluationsPerCoreSecond)} per CPU second (per core)`,
     ],
     [
       'segment memory',
@@ -154,6 +167,7 @@ export function renderReport(result: BenchResult, f: BenchFigures): string {
     'apply.ratio': result.apply.ratio,
     'apply.wcuPerMembership': result.apply.wcuPerMembership,
     'enqueue.requestsPerPayload': result.enqueue.requestsPerPayload,
+    'compute.evaluationsPerCoreSecond': result.compute.evaluationsPerCoreSecond,
     'compute.peakRssMb': result.compute.peakRssMb,
   };
   for (const check of checkTargets(result))

@@ -28,6 +28,7 @@ const BenchResultSchema = z.strictObject({
   }),
   compute: z.strictObject({
     evaluationsPerSecond: rate,
+    evaluationsPerCoreSecond: rate,
     patients: count,
     protocols: count,
     peakRssMb: rate,
