@@ -138,3 +138,27 @@ describe('helper-built updates in the runner', () => {
     expect(second.updates).toEqual([ensurePatientInGroup('p1', GROUP)]);
   });
 });
+
+describe('protocol meta in the runner', () => {
+  it('checks a meta again when it changed after a run: an invalid one fails the run', () => {
+    const changing = { ...meta('changing') } as {
+      -readonly [K in keyof ProtocolMeta]: ProtocolMeta[K];
+    };
+    class Changing extends Protocol {
+      static meta: ProtocolMeta = changing;
+      computeResults(): ProtocolResult {
+        return new ProtocolResult();
+      }
+    }
+    const once = () =>
+      computeProtocols({ protocols: [Changing], patient: syntheticPatient(), now: NOW })[0];
+
+    expect(once()?.status).toBe('computed');
+    changing.version = '';
+    const after = once();
+    expect(after?.status).toBe('failed');
+    expect(after?.error?.code).toBe('invalid-meta');
+    changing.version = '1.0.1';
+    expect(once()?.status).toBe('computed');
+  });
+});
