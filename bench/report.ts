@@ -22,7 +22,14 @@ export interface BenchResult {
   /** Powertools idempotency + batch on the same steady-state updates (issue 13). */
   peer: { messagesPerSecond: number; wcuPerMembership: number; throughputRatio: number };
   enqueue: { payloads: number; sqsRequests: number; requestsPerPayload: number };
-  compute: { evaluationsPerSecond: number; patients: number; protocols: number; peakRssMb: number };
+  compute: {
+    evaluationsPerSecond: number;
+    /** Evaluations per CPU second of the bench process over the measured loop (one core's). */
+    evaluationsPerCoreSecond: number;
+    patients: number;
+    protocols: number;
+    peakRssMb: number;
+  };
   endToEnd: { messagesPerSecond: number; p50Ms: number; p99Ms: number };
   steadyState: {
     patients: number;
@@ -68,6 +75,7 @@ export function benchResult(f: BenchFigures): BenchResult {
     },
     compute: {
       evaluationsPerSecond: round(f.compute.evaluationsPerSecond, 0),
+      evaluationsPerCoreSecond: round(f.compute.evaluationsPerCoreSecond, 0),
       patients: f.compute.patients,
       protocols: f.compute.protocols,
       peakRssMb: round(f.segment.peakRssMb, 1),
@@ -120,6 +128,11 @@ export function checkTargets(result: BenchResult): TargetCheck[] {
       figure: 'enqueue.requestsPerPayload',
       target: '≤ 0.1',
       met: result.enqueue.requestsPerPayload <= 0.1,
+    },
+    {
+      figure: 'compute.evaluationsPerCoreSecond',
+      target: '≥ 100,000 per core',
+      met: result.compute.evaluationsPerCoreSecond >= 100_000,
     },
     {
       figure: 'compute.peakRssMb',
@@ -196,7 +209,7 @@ export function renderReport(result: BenchResult, f: BenchFigures): string {
     [
       'compute',
       `${n(result.compute.evaluationsPerSecond)} evaluations/s`,
-      `${n(result.compute.patients)} patients x ${result.compute.protocols} protocols, CPU only`,
+      `${n(result.compute.patients)} patients x ${result.compute.protocols} protocols, CPU only; ${n(result.compute.evaluationsPerCoreSecond)} per CPU second (per core)`,
     ],
     [
       'segment memory',
@@ -230,6 +243,7 @@ export function renderReport(result: BenchResult, f: BenchFigures): string {
     'peer.throughputRatio': result.peer.throughputRatio,
     'peer.wcuPerMembership': result.peer.wcuPerMembership,
     'enqueue.requestsPerPayload': result.enqueue.requestsPerPayload,
+    'compute.evaluationsPerCoreSecond': result.compute.evaluationsPerCoreSecond,
     'compute.peakRssMb': result.compute.peakRssMb,
     'steadyState.sqsRequestsPerPatient': result.steadyState.sqsRequestsPerPatient,
     'steadyState.writeUnitsPerPatient': result.steadyState.writeUnitsPerPatient,

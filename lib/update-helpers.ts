@@ -11,6 +11,7 @@ import {
   type UpdateTaskUpdate,
   UpdateTaskUpdateSchema,
 } from '../schemas';
+import { brandValidated } from './validated-update';
 import {
   helperValidationError,
   NAMED_BY_DRY_RUN,
@@ -42,8 +43,9 @@ function validated<T>(
   const result = schema.safeParse(message);
   if (!result.success)
     throw helperValidationError(what, problemsFromZod(result.error, argumentFor));
-  // The built object, not zod's copy: it carries the key order we chose.
-  return message;
+  // The built object, not zod's copy: it carries the key order we chose. Branded as validated,
+  // so the runner does not parse it again while it is unchanged (lib/validated-update.ts).
+  return brandValidated(message as T & object);
 }
 
 type PatientMessage = CreateTaskUpdate | UpdateTaskUpdate | TaskCommentUpdate;

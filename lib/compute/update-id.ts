@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Hex characters kept from the sha256: 128 bits, far from any collision among our updates. */
 const UPDATE_ID_HEX_LENGTH = 32;
@@ -19,7 +19,8 @@ export interface UpdateIdInput {
 export function updateIdFor(input: UpdateIdInput): string {
   // JSON framing keeps the parts apart: ('a:b', 'c') and ('a', 'b:c') hash differently.
   const framed = JSON.stringify([input.origin, input.protocol, input.patientKey, input.position]);
-  return createHash('sha256').update(framed).digest('hex').slice(0, UPDATE_ID_HEX_LENGTH);
+  // One-shot `hash` (no Hash object per update): the same sha256 hex as createHash's.
+  return hash('sha256', framed, 'hex').slice(0, UPDATE_ID_HEX_LENGTH);
 }
 
 export function runOrigin(runId: string): string {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { type ChangeEvent, type Patient, type Update, UpdateSchema } from '../../schemas';
+import { jsonSnapshot, takeValidated, unchangedSince } from '../validated-update';
 import {
   describeProblems,
   helperLoggableMessage,
@@ -10,7 +11,7 @@ import {
 import { changeTypesOf } from './change';
 import { toInstant } from './datetime';
 import { impactedByChanges } from './impacted-by-changes';
-import { type ProtocolClass, ProtocolMetaSchema, protocolKey } from './protocol';
+import { type ProtocolClass, type ProtocolMeta, ProtocolMetaSchema, protocolKey } from './protocol';
 import {
   ProtocolResult,
   type ProtocolResultData,
@@ -137,9 +138,8 @@ function runOne(
   const id = safeKey(protocolClass);
   const version = safeVersion(protocolClass);
   try {
-    const meta = ProtocolMetaSchema.safeParse(protocolClass.meta);
-    if (!meta.success) throw schemaFailure('invalid-meta', meta.error, 'meta');
-    if (!impactedByChanges(meta.data.computeOnChangeTypes, changeTypesOf(change))) {
+    const meta = checkedMeta(protocolClass.meta);
+    if (!impactedByChanges(meta.computeOnChangeTypes, changeTypesOf(change))) {
       const result = new ProtocolResult();
       result.status = STATUS_NOT_RELEVANT;
       return {
@@ -169,6 +169,24 @@ function runOne(
   } catch (error) {
     return failedRun(id, version, error);
   }
+}
+
+/** Metas that passed the schema, with a frozen copy of what was checked. */
+const checkedMetas = new WeakMap<object, { checked: object; meta: ProtocolMeta }>();
+
+/**
+ * The class's meta, checked with the schema. A meta is checked once, then again only when it no
+ * longer equals what was checked (a class's meta is the same object on every run).
+ */
+function checkedMeta(value: unknown): ProtocolMeta {
+  const known = typeof value === 'object' && value !== null ? checkedMetas.get(value) : undefined;
+  if (known && unchangedSince(value, known.checked)) return known.meta;
+  const meta = ProtocolMetaSchema.safeParse(value);
+  if (!meta.success) throw schemaFailure('invalid-meta', meta.error, 'meta');
+  const checked = jsonSnapshot(value);
+  if (checked && typeof value === 'object' && value !== null)
+    checkedMetas.set(value, { checked, meta: meta.data });
+  return meta.data;
 }
 
 /** Roots already frozen whole, so a patient computed again is not walked again. */
@@ -212,11 +230,18 @@ function checkedResult(result: unknown): ProtocolResult {
   return result as ProtocolResult;
 }
 
-/** Validates every update again: a cast or plain JavaScript can bypass the types. */
+/**
+ * Validates every update: a cast or plain JavaScript can bypass the types. A helper's message
+ * that still equals what the helper validated is not parsed again (lib/validated-update.ts): the
+ * helper's own copy of what it validated is sent. Anything else is parsed, and copied.
+ */
 function checkedUpdates(updates: unknown): Update[] {
   if (!Array.isArray(updates))
     throw new RunFailure('invalid-update', 'updates: setUpdates must be given a list');
   return updates.map((update, index) => {
+    // A helper's message, unchanged since the helper validated it: the copy it validated.
+    const validated = takeValidated(update);
+    if (validated !== undefined) return validated as Update;
     const parsed = UpdateSchema.safeParse(update);
     if (!parsed.success) throw schemaFailure('invalid-update', parsed.error, `updates[${index}]`);
     // The protocol's object, copied: it keeps the key order the helpers chose.

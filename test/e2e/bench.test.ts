@@ -35,6 +35,7 @@ const BenchResultSchema = z.strictObject({
   }),
   compute: z.strictObject({
     evaluationsPerSecond: rate,
+    evaluationsPerCoreSecond: rate,
     patients: count,
     protocols: count,
     peakRssMb: rate,
