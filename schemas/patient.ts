@@ -118,6 +118,11 @@ export type Period = z.output<typeof PeriodSchema>;
 /** A record of a collection we do not type: any object, kept as it is. */
 export const LooseRecordSchema = record({});
 export type LooseRecord = z.output<typeof LooseRecordSchema>;
+/** Records of collections Canvas dumps that we do not type (kept as they come). */
+export type InpatientStay = LooseRecord;
+export type ReasonForVisit = LooseRecord;
+export type SuspectHcc = LooseRecord;
+export type ProtocolRecord = LooseRecord;
 
 // ---------------------------------------------------------------------------------------------
 // patient.json
