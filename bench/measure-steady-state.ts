@@ -8,7 +8,7 @@ import {
   type Message,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
-import type { Context, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import { createComputeSegmentHandler } from '../handlers/compute-segment';
 import { createPlanRecomputationHandler } from '../handlers/plan-recomputation';
 import type { OutcomeRecorder } from '../lib/apply/outcomes';
@@ -39,6 +39,7 @@ import { PROTOCOLS } from '../protocols';
 import { UPDATE_TYPES, type UpdateType } from '../schemas';
 import { type CapacitySnapshot, capacitySince } from './capacity-counter';
 import { type CountedClients, countedClients } from './counted-clients';
+import { benchLambdaContext } from './lambda-context';
 import { sqsRecord } from './sqs-records';
 
 export interface SteadyStateFigures {
@@ -75,23 +76,6 @@ function quietMetrics(): Metrics {
 }
 
 const NO_OUTCOMES: OutcomeRecorder = { record() {} };
-
-function lambdaContext(name: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `bench-${name}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:bench-${name}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: 'bench',
-    logGroupName: 'bench',
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => 300_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
 
 /**
  * The second scheduled recomputation of the same patients with nothing changed: the run after the
@@ -180,7 +164,7 @@ export async function measureSteadyState(
       for (const message of messages) {
         const response = await segment(
           { Records: [recordOf(message, jobSink.arn)] },
-          lambdaContext('computeSegment'),
+          benchLambdaContext('computeSegment'),
         );
         if (response.batchItemFailures.length > 0)
           throw new Error('steady state: a segment job failed');

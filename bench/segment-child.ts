@@ -6,7 +6,6 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context } from 'aws-lambda';
 import { createComputeSegmentHandler } from '../handlers/compute-segment';
 import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../lib/aws/sqs-batch-sender';
@@ -19,6 +18,7 @@ import { DEFAULT_SEGMENT_BUDGET, type PatientSource, type UpdateQueue } from '..
 import { PROTOCOLS } from '../protocols';
 import type { ComputeJob } from '../schemas';
 import { countedClients } from './counted-clients';
+import { benchLambdaContext } from './lambda-context';
 import { sqsRecord } from './sqs-records';
 
 export interface SegmentChildInput {
@@ -83,21 +83,8 @@ async function main(): Promise<SegmentChildResult> {
     logger: new Logger({ serviceName: 'bench', logLevel: 'ERROR' }),
     metrics: new Metrics({ namespace: 'bench', serviceName: 'bench' }),
   }));
-  const context: Context = {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'bench-computeSegment',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:bench-computeSegment',
-    memoryLimitInMB: '1024',
-    awsRequestId: 'bench',
-    logGroupName: 'bench',
-    logStreamName: 'bench',
-    // As the compute function's timeout allows (300 s): no continuation for one segment.
-    getRemainingTimeInMillis: () => 300_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
+  // As the compute function's timeout allows (300 s): no continuation for one segment.
+  const context = benchLambdaContext('computeSegment');
   const event = {
     Records: [
       sqsRecord({
