@@ -1,12 +1,12 @@
 import {
   createTaskPayload,
-  Protocol,
   type ProtocolMeta,
-  ProtocolResult,
+  type ProtocolResult,
   STATUS_DUE,
   STATUS_NOT_APPLICABLE,
   STATUS_SATISFIED,
 } from '../../lib';
+import { MeasureProtocol } from './measure-protocol';
 
 /**
  * The kit's `collective/NoShowHandler.py` (`NoShowHandler`).
@@ -32,7 +32,7 @@ export const CANVAS_BOT_KEY = '5eede137ecfe4124b8b773040e33be14';
 
 const NO_SHOW = 'NSW';
 
-export class NoShowHandler extends Protocol {
+export class NoShowHandler extends MeasureProtocol {
   static readonly meta: ProtocolMeta = {
     key: 'kit-no-show-handler',
     title: 'No Show Handler',
@@ -97,16 +97,5 @@ export class NoShowHandler extends Protocol {
 
   excludedTasks(result: ProtocolResult): void {
     result.status = STATUS_NOT_APPLICABLE;
-  }
-
-  computeResults(): ProtocolResult {
-    const result = new ProtocolResult();
-    if (this.inDenominator()) {
-      if (this.inNumerator()) this.numeratorTasks(result);
-      else this.remainderTasks(result);
-    } else {
-      this.excludedTasks(result);
-    }
-    return result;
   }
 }

@@ -1,7 +1,6 @@
 import {
-  Protocol,
   type ProtocolMeta,
-  ProtocolResult,
+  type ProtocolResult,
   STATUS_DUE,
   STATUS_NOT_APPLICABLE,
   STATUS_SATISFIED,
@@ -20,6 +19,7 @@ import {
   TriglyceridesLaboratoryTest,
 } from '../value-sets/screening-for-diabetes';
 import { commandFilter, pythonFloat, truthy } from './kit-helpers';
+import { MeasureProtocol } from './measure-protocol';
 
 /** The kit's race codes (CDC Race & Ethnicity code set) it counts as a risk factor. */
 export const HIGH_RISK_RACE_CODES = {
@@ -53,7 +53,7 @@ const BMI_FROM_OZ_PER_SQUARE_INCH = 43.9375;
  * A record value Python's `float()` would refuse makes the protocol fail for that patient, as in
  * the kit.
  */
-export class DiabetesScreening extends Protocol {
+export class DiabetesScreening extends MeasureProtocol {
   static readonly meta: ProtocolMeta = {
     key: 'kit-diabetes-screening',
     title: 'Diabetes screening',
@@ -158,16 +158,5 @@ export class DiabetesScreening extends Protocol {
   excludedTasks(result: ProtocolResult): void {
     result.addNarrative("The patient doesn't need a screening for diabetes / prediabetes.");
     result.status = STATUS_NOT_APPLICABLE;
-  }
-
-  computeResults(): ProtocolResult {
-    const result = new ProtocolResult();
-    if (this.inDenominator()) {
-      if (this.inNumerator()) this.numeratorTasks(result);
-      else this.remainderTasks(result);
-    } else {
-      this.excludedTasks(result);
-    }
-    return result;
   }
 }
