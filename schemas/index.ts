@@ -1,3 +1,4 @@
+export * from './calendar';
 export * from './change-event';
 export * from './compute-job';
 export * from './create-task-update';

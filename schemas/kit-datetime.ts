@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRealDate } from './calendar';
 
 /**
  * Message datetimes (Task `due` and `created`, TaskUpdate `due`, TaskComment `created`) as the kit
@@ -24,11 +25,6 @@ const KIT_DATETIME =
 
 const pad = (value: number, width: number) => String(value).padStart(width, '0');
 
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
-
 /**
  * The normalized UTC instant of a message datetime, `YYYY-MM-DDThh:mm:ss.ffffffZ` (always six
  * fractional digits, so string order is time order and microseconds are kept), or `undefined` when
@@ -47,8 +43,7 @@ export function kitDateTimeUtc(value: unknown): string | undefined {
     number,
   ];
   const fraction = (match[7] ?? '').padEnd(6, '0');
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
-    return undefined;
+  if (!isRealDate(year, month, day)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   let offsetMinutes = 0;
   if (match[9] !== undefined) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRealDate } from './calendar';
 import { KeySchema } from './primitives';
 
 /**
@@ -47,12 +48,6 @@ export const CanvasIdSchema = z.union([z.number().int().nonnegative(), KeySchema
   error: 'must be a non-negative integer or a non-empty string',
 });
 export type CanvasId = z.infer<typeof CanvasIdSchema>;
-
-function isRealDate(year: number, month: number, day: number): boolean {
-  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /**

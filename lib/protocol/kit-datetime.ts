@@ -12,6 +12,8 @@
  * neither can write `2022-02-16T23:17:37.082929+00:00` back as Python does.
  */
 
+import { daysInMonth, isRealDate } from '../../schemas/calendar';
+
 const MS_PER_MINUTE = 60_000;
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_DAY = 86_400_000;
@@ -58,10 +60,6 @@ const FORMAT_TOKENS =
 
 function pad(value: number, width: number): string {
   return String(Math.abs(value)).padStart(width, '0');
-}
-
-function daysInMonth(year: number, monthIndex: number): number {
-  return new Date(Date.UTC(year, monthIndex + 1, 0)).getUTCDate();
 }
 
 function ordinal(day: number): string {
@@ -129,8 +127,7 @@ export class KitDateTime {
     const hour = Number(h);
     const minute = Number(mi);
     const second = Number(s);
-    if (year < 1 || month < 1 || month > 12 || day < 1) return undefined;
-    if (day > daysInMonth(year, month - 1)) return undefined;
+    if (!isRealDate(year, month, day)) return undefined;
     if (hour > 23 || minute > 59 || second > 59) return undefined;
     let offset: number;
     try {
@@ -200,7 +197,7 @@ export class KitDateTime {
       const total = wall.getUTCFullYear() * 12 + wall.getUTCMonth() + months;
       const year = Math.floor(total / 12);
       const monthIndex = total - year * 12;
-      const day = Math.min(wall.getUTCDate(), daysInMonth(year, monthIndex));
+      const day = Math.min(wall.getUTCDate(), daysInMonth(year, monthIndex + 1));
       const moved = new Date(wall.getTime());
       moved.setUTCFullYear(year, monthIndex, day);
       epochMs = moved.getTime() - this.offsetMinutes * MS_PER_MINUTE;
