@@ -25,12 +25,6 @@ const NOT_TAKING_PLACE: readonly string[] = ['cancelled', 'noshowed'];
 /** Note states (Canvas's codes) of appointments that no longer take place: cancelled, no-showed. */
 const NOTE_NOT_TAKING_PLACE: readonly string[] = ['CLD', 'NSW'];
 
-/** The first item of a collection (an array or a record set), if any. */
-function first<T>(items: Iterable<T>): T | undefined {
-  for (const item of items) return item;
-  return undefined;
-}
-
 /**
  * An upcoming appointment as the reminder reads it: the appointment, its start as an ISO
  * datetime, and its provider's staff key (from the appointment's note, `providerDisplay.key`).
@@ -186,27 +180,27 @@ export class AppointmentReminder extends Protocol {
    */
   private changedAppointment(): UpcomingAppointment | undefined {
     const change = this.fieldChanges;
-    return first(
-      this.patient.upcomingAppointments.filter(
+    return this.patient.upcomingAppointments
+      .filter(
         (a) =>
           changeConcerns(change, a.id) ||
           (typeof a.externallyExposableId === 'string' &&
             a.externallyExposableId !== '' &&
             changeConcerns(change, a.externallyExposableId)),
-      ),
-    );
+      )
+      .first();
   }
 
   /** The staff key of the appointment's provider: on the note whose current appointment it is. */
   private providerKeyOf(appointment: UpcomingAppointment): string | undefined {
-    const note = first(
-      this.patient.upcomingAppointmentNotes.filter(
+    const note = this.patient.upcomingAppointmentNotes
+      .filter(
         (n) =>
           n.currentAppointmentId !== null &&
           n.currentAppointmentId !== undefined &&
           String(n.currentAppointmentId) === String(appointment.id),
-      ),
-    );
+      )
+      .first();
     return note?.providerDisplay?.key;
   }
 
