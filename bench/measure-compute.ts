@@ -1,6 +1,6 @@
 import { computePatientUpdates } from '../lib/compute/compute-patient-updates';
-import { SILENT_LOG } from '../lib/compute/ports';
 import { runOrigin } from '../lib/compute/update-id';
+import { SILENT_LOG } from '../lib/ports/compute';
 import { PROTOCOLS } from '../protocols';
 import { benchPatients } from './synthetic-patients';
 

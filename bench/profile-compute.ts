@@ -40,7 +40,8 @@ async function loadTree(name: string, root: string): Promise<Tree> {
     from('protocols'),
     from('bench/synthetic-patients'),
     from('lib/compute/update-id'),
-    from('lib/compute/ports'),
+    // Ports moved to lib/ports in issue 12; a baseline tree from before has them in lib/compute.
+    from('lib/ports/compute').catch(() => from('lib/compute/ports')),
   ]);
   return {
     name,

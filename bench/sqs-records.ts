@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { StringAttribute } from '../lib/compute/ports';
+import type { StringAttribute } from '../lib/ports/compute';
 import { LOCAL_REGION } from '../local/credentials';
 
 /**

@@ -4,7 +4,7 @@ import {
   type MembershipKey,
   type MembershipStamp,
   type MembershipStore,
-} from '../store';
+} from '../ports';
 import {
   type EntryRefusal,
   type EntryRefusalCode,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { TaskCommentUpdate } from '../../schemas';
-import type { TaskCommentItem, TaskCommentStore } from '../store';
+import type { TaskCommentItem, TaskCommentStore } from '../ports';
 import { changeVersion } from './change-version';
 import { utcInstantOf } from './datetime-instant';
 import type { ApplyResult } from './outcomes';

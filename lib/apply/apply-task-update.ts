@@ -1,5 +1,5 @@
 import type { UpdateTaskUpdate } from '../../schemas';
-import type { TaskLifecycleStore } from '../store';
+import type { TaskLifecycleStore } from '../ports';
 import { changeVersion } from './change-version';
 import { mergeTaskUpdate } from './merge-task-update';
 import type { ApplyResult } from './outcomes';

@@ -1,5 +1,5 @@
 import type { CreateTaskUpdate } from '../../schemas';
-import { foldName, type LabelRef, type TaskItem, type TaskStore } from '../store';
+import { foldName, type LabelRef, type TaskItem, type TaskStore } from '../ports';
 import { utcInstantOf } from './datetime-instant';
 import type { ApplyResult } from './outcomes';
 import { dedupeTaskId } from './task-id';

@@ -5,7 +5,7 @@ import {
   type MembershipStamp,
   type MembershipState,
   type MembershipStore,
-} from '../store';
+} from '../ports';
 
 /** One entry of a Group message, as the applier ensures it. */
 export interface PlannedEntry {

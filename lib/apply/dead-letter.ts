@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { UPDATE_ATTRIBUTE } from '../../schemas';
-import type { DeadLetter, QueueMessageAttribute } from '../store';
+import type { DeadLetter, QueueMessageAttribute } from '../ports';
 import type { Rejection } from './outcomes';
 import { clipDetail, type ReadMetadata } from './parse-update-record';
 

@@ -5,7 +5,7 @@ import {
   type StoredTaskState,
   type TaskChange,
   type TaskFieldValues,
-} from '../store';
+} from '../ports';
 import { changeVersion } from './change-version';
 import { utcInstantOf } from './datetime-instant';
 

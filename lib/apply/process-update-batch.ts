@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { UpdateOfType, UpdateType } from '../../schemas';
-import type { DeadLetterQueue } from '../store';
+import type { DeadLetterQueue } from '../ports';
 import { buildDeadLetter } from './dead-letter';
 import { classifyFailure, DeadLetterSendError, errorName } from './failure-reason';
 import type { ApplyResult, OutcomeRecorder, RecordResult, Rejection } from './outcomes';

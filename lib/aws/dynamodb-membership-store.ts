@@ -14,7 +14,7 @@ import type {
   MembershipState,
   MembershipStore,
   TransitionResult,
-} from '../store';
+} from '../ports';
 import { batchGetItems } from './batch-get-items';
 import {
   CONDITION_FAILED,

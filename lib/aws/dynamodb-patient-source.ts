@@ -13,7 +13,7 @@ import type {
   PatientSource,
   SegmentPage,
   SegmentPageRequest,
-} from '../compute/ports';
+} from '../ports/compute';
 import { describeProblems, loggableProblemsFromZod } from '../validation-error';
 
 /** The patients table's partition key. */

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { ProtocolResultStore } from '../compute/ports';
 import {
   type RecordedResult,
   type ResultKey,
   resultKeyId,
   type StoredResult,
 } from '../compute/protocol-results';
+import type { ProtocolResultStore } from '../ports/compute';
 import { STATUS_NOT_APPLICABLE } from '../protocol/protocol-result';
 import { batchGetItems } from './batch-get-items';
 

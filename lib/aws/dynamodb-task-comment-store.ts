@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { AddTaskCommentResult, TaskCommentItem, TaskCommentStore } from '../store';
+import type { AddTaskCommentResult, TaskCommentItem, TaskCommentStore } from '../ports';
 import {
   CONDITION_FAILED,
   cancellationReasons,

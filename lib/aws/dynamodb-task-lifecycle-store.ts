@@ -9,7 +9,7 @@ import type {
   TaskKey,
   TaskLifecycleStore,
   WriteTaskChangeResult,
-} from '../store';
+} from '../ports';
 import { MAX_TRANSACTION_ITEMS } from './dynamodb-task-store';
 import { labelUpsert } from './label-upsert';
 import {

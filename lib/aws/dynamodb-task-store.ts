@@ -3,7 +3,7 @@ import {
   GetCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { CreateTaskResult, LabelRef, TaskItem, TaskKey, TaskStore } from '../store';
+import type { CreateTaskResult, LabelRef, TaskItem, TaskKey, TaskStore } from '../ports';
 import { labelUpsert } from './label-upsert';
 import {
   CONDITION_FAILED,

@@ -1,4 +1,4 @@
-import type { LabelRef } from '../store';
+import type { LabelRef } from '../ports';
 
 /**
  * The transaction item that ensures a label a task is given: creates a missing label, leaves an

@@ -3,7 +3,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { DeadLetter, DeadLetterQueue } from '../store';
+import type { DeadLetter, DeadLetterQueue } from '../ports';
 
 /** The type's DLQ on SQS. */
 export class SqsDeadLetterQueue implements DeadLetterQueue {

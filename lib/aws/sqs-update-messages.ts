@@ -1,5 +1,5 @@
 import { UPDATE_ATTRIBUTE, type UpdateType } from '../../schemas';
-import type { QueuedUpdate } from '../compute/ports';
+import type { QueuedUpdate } from '../ports/compute';
 import type { OutgoingMessage } from './sqs-message-batches';
 
 /**

@@ -1,5 +1,5 @@
 import { type ComputeJob, ComputeJobSchema, type UpdateType } from '../../schemas';
-import type { ComputeJobQueue, QueuedUpdate, UpdateQueue } from '../compute/ports';
+import type { ComputeJobQueue, QueuedUpdate, UpdateQueue } from '../ports/compute';
 import type { SqsBatchSender } from './sqs-batch-sender';
 import { updateMessage, updatesByType } from './sqs-update-messages';
 

@@ -1,6 +1,6 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PatientInput } from '../../schemas';
-import { foldName, nameInitial } from '../store/names';
+import { foldName, nameInitial } from '../ports/names';
 
 /**
  * The items a writer puts in the tables the functions read (docs/data-model.md). Seeding, tests

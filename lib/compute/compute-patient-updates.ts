@@ -1,4 +1,5 @@
 import { type ChangeEvent, encodeUpdateAttributes, type Patient } from '../../schemas';
+import type { ComputeLog, QueuedUpdate } from '../ports/compute';
 import {
   computeProtocols,
   type ProtocolClass,
@@ -6,7 +7,6 @@ import {
   type ProtocolSettings,
 } from '../protocol';
 import { type ComputeCounts, countRuns } from './compute-counts';
-import type { ComputeLog, QueuedUpdate } from './ports';
 import { updateIdFor } from './update-id';
 
 export interface ComputePatientUpdatesInput {

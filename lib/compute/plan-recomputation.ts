@@ -1,5 +1,5 @@
 import { type ComputeJob, ComputeJobSchema, MAX_TOTAL_SEGMENTS } from '../../schemas';
-import type { ComputeJobQueue, PatientCounter } from './ports';
+import type { ComputeJobQueue, PatientCounter } from '../ports/compute';
 
 /** How many Scan segments a run uses. See docs/scaling.md for the numbers behind the defaults. */
 export interface SegmentPolicy {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { QueuedUpdate } from '../ports/compute';
 import { addDays, type ProtocolRun } from '../protocol';
-import type { QueuedUpdate } from './ports';
 
 /**
  * Protocol results recorded, and unchanged updates not re-sent (docs/data-model.md, protocol

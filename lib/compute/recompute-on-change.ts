@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ComputeLog, PatientSource, UpdateQueue } from '../ports/compute';
 import {
   changeMessageDetail,
   type ProtocolClass,
@@ -7,7 +8,6 @@ import {
 } from '../protocol';
 import type { ComputeCounts } from './compute-counts';
 import { computePatientUpdates } from './compute-patient-updates';
-import type { ComputeLog, PatientSource, UpdateQueue } from './ports';
 import { gatePatients, PendingResults, type ResultGating } from './result-gate';
 import { changeOrigin } from './update-id';
 

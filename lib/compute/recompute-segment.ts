@@ -1,8 +1,8 @@
 import type { ComputeJob } from '../../schemas';
+import type { ComputeJobQueue, ComputeLog, PatientSource, UpdateQueue } from '../ports/compute';
 import type { ProtocolClass, ProtocolSettings } from '../protocol';
 import { addCounts, type ComputeCounts, emptyCounts } from './compute-counts';
 import { computePatientUpdates, type PatientUpdates } from './compute-patient-updates';
-import type { ComputeJobQueue, ComputeLog, PatientSource, UpdateQueue } from './ports';
 import { gatePatients, PendingResults, type ResultGating } from './result-gate';
 import { UpdateBatchCarry } from './update-batch-carry';
 import { runOrigin } from './update-id';

@@ -1,6 +1,6 @@
+import type { ProtocolResultStore, QueuedUpdate } from '../ports/compute';
 import type { ComputeCounts } from './compute-counts';
 import type { PatientUpdates } from './compute-patient-updates';
-import type { ProtocolResultStore, QueuedUpdate } from './ports';
 import { gateRun, type RecordedResult, type ResultKey, resultKeyId } from './protocol-results';
 
 /** How a computation records its results and holds back unchanged updates. */

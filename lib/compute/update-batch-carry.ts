@@ -2,7 +2,7 @@
 // exactly where the sender will.
 import { planBatches, SQS_LIMITS, type SqsLimits } from '../aws/sqs-message-batches';
 import { updateMessage, updatesByType } from '../aws/sqs-update-messages';
-import type { QueuedUpdate, UpdateQueue } from './ports';
+import type { QueuedUpdate, UpdateQueue } from '../ports/compute';
 
 /**
  * Sends updates in whole `SendMessageBatch` batches across several `add` calls: each call

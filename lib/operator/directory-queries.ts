@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { kitDateTimeUtc, type TaskStatus } from '../../schemas';
 import { batchGetItems } from '../aws/batch-get-items';
 import { ACTIVE_GROUP_ID } from '../aws/dynamodb-membership-store';
-import { foldName } from '../store/names';
+import { foldName } from '../ports/names';
 import {
   parseDateTimeArgument,
   parseKeyArgument,

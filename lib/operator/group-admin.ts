@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { groupItem } from '../aws/table-items';
-import { foldName, nameInitial } from '../store/names';
+import { foldName, nameInitial } from '../ports/names';
 import { parseKeyArgument, parseNameArgument } from './arguments';
 import type { DirectoryContext } from './directory-context';
 import { isConditionFailure, OperatorError } from './operator-error';

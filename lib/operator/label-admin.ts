@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { foldName } from '../store/names';
+import { foldName } from '../ports/names';
 import { parseNameArgument } from './arguments';
 import type { DirectoryContext } from './directory-context';
 import { isConditionFailure, OperatorError } from './operator-error';

@@ -16,7 +16,7 @@ import { taskApplierDeps } from '../../lib/aws/applier-deps';
 import { type AwsClients, awsClients, httpTimeoutConfig } from '../../lib/aws/clients';
 import { readTaskApplierConfig } from '../../lib/aws/config';
 import { DynamoDbTaskStore } from '../../lib/aws/dynamodb-task-store';
-import { foldName, type TaskStore } from '../../lib/store';
+import { foldName, type TaskStore } from '../../lib/ports';
 import { createTaskPayload, ensurePatientInGroup } from '../../lib/update-helpers';
 import { FakeRecorder } from '../support/apply-fakes';
 import { AwsCallRecorder } from '../support/aws-call-recorder';

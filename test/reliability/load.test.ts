@@ -1,6 +1,6 @@
 import '../support/quiet-sdk-warning';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { foldName, nameInitial } from '../../lib/store';
+import { foldName, nameInitial } from '../../lib/ports';
 import { createTaskPayload, ensurePatientInGroup } from '../../lib/update-helpers';
 import { type OfflineStack, startOfflineStack } from '../../local/offline-stack';
 import { acknowledgedByType, readBatchReports, waitUntilDrained } from '../../local/run-metrics';

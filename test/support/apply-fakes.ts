@@ -21,7 +21,7 @@ import {
   type TaskStore,
   type TransitionResult,
   type WriteTaskChangeResult,
-} from '../../lib/store';
+} from '../../lib/ports';
 
 /** One closed period of a membership, as the DynamoDB store appends it to `periods`. */
 export interface FakeMembershipPeriod {

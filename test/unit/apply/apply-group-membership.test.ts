@@ -6,7 +6,7 @@ import {
 } from '../../../lib/apply/apply-group-membership';
 import { type PlannedEntry, refusalOf } from '../../../lib/apply/check-group-entries';
 import type { UpdateMetadata } from '../../../lib/apply/update-metadata';
-import type { EntryReferences, MembershipState, MembershipStore } from '../../../lib/store';
+import type { EntryReferences, MembershipState, MembershipStore } from '../../../lib/ports';
 import { ensurePatientInGroup, ensurePatientNotInGroup } from '../../../lib/update-helpers';
 import type { GroupMembershipUpdate } from '../../../schemas';
 import { FakeMembershipStore } from '../../support/apply-fakes';

@@ -6,7 +6,7 @@ import { classifyFailure } from '../../../lib/apply/failure-reason';
 import { dedupeTaskId } from '../../../lib/apply/task-id';
 import { DynamoDbTaskCommentStore } from '../../../lib/aws/dynamodb-task-comment-store';
 import { DynamoDbTaskLifecycleStore } from '../../../lib/aws/dynamodb-task-lifecycle-store';
-import type { TaskCommentStore } from '../../../lib/store';
+import type { TaskCommentStore } from '../../../lib/ports';
 import { taskCommentPayload, updateTaskPayload } from '../../../lib/update-helpers';
 import { FakeTaskLifecycleStore } from '../../support/apply-fakes';
 

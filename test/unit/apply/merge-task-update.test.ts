@@ -1,6 +1,6 @@
 import { changeVersion } from '../../../lib/apply/change-version';
 import { mergeTaskUpdate } from '../../../lib/apply/merge-task-update';
-import type { StoredTaskState } from '../../../lib/store';
+import type { StoredTaskState } from '../../../lib/ports';
 import type { UpdateTaskPayload } from '../../../schemas';
 
 const T0 = 1_700_000_000_000;

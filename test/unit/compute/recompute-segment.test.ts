@@ -8,6 +8,12 @@ import {
 } from '../../../lib/compute';
 import { type ComputeJob, ComputeJobSchema } from '../../../schemas';
 import {
+  QUEUE_URLS,
+  type RecordedRequest,
+  RecordingSqs,
+  recordedUpdateQueue,
+} from '../aws/recording-sqs';
+import {
   GroupEveryone,
   InMemoryJobQueue,
   InMemoryPatientSource,
@@ -17,12 +23,6 @@ import {
   ThrowsForOnePatient,
   TwoTasks,
 } from './fakes';
-import {
-  QUEUE_URLS,
-  type RecordedRequest,
-  RecordingSqs,
-  recordedUpdateQueue,
-} from './recording-sqs';
 
 const run = { runId: 'run-1', computedAt: new Date('2024-03-01T06:00:00Z') };
 const keys = Array.from({ length: 23 }, (_, i) => `p${String(i).padStart(2, '0')}`);

@@ -2,7 +2,7 @@ import { MessageTooLargeError, SQS_LIMITS } from '../../../lib/aws/sqs-message-b
 import type { QueuedUpdate } from '../../../lib/compute';
 import { UpdateBatchCarry } from '../../../lib/compute/update-batch-carry';
 import type { UpdateType } from '../../../schemas';
-import { QUEUE_URLS, RecordingSqs, recordedUpdateQueue } from './recording-sqs';
+import { QUEUE_URLS, RecordingSqs, recordedUpdateQueue } from '../aws/recording-sqs';
 
 /** `count` updates of one type, ids `<prefix>0`.., bodies padded to `bodyBytes`. */
 function updates(type: UpdateType, prefix: string, count: number, bodyBytes = 50): QueuedUpdate[] {

@@ -8,7 +8,7 @@ import {
 } from '../../../lib';
 import { readChangeComputeConfig, readSegmentComputeConfig } from '../../../lib/aws/compute-config';
 import { computePatientUpdates } from '../../../lib/compute/compute-patient-updates';
-import { SILENT_LOG } from '../../../lib/compute/ports';
+import { SILENT_LOG } from '../../../lib/ports/compute';
 import { syntheticPatient } from '../support/patients';
 
 describe('ProtocolSettings', () => {

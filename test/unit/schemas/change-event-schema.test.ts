@@ -8,10 +8,10 @@ import {
   FlatChangeEventSchema,
   MODEL_CHANGE_TYPES,
   readChangeMessage,
-} from '../../lib';
-import { syntheticFlatChange } from './support/patients';
+} from '../../../lib';
+import { syntheticFlatChange } from '../support/patients';
 
-const ROOT = join(__dirname, '../..');
+const ROOT = join(__dirname, '../../..');
 /** The documented change event (Canvas's "Field Changes" page), unchanged. */
 const KIT_CHANGE = JSON.parse(
   readFileSync(

@@ -6,7 +6,7 @@ import {
   DynamoDbMembershipStore,
   membershipStateFromItem,
 } from '../../../lib/aws/dynamodb-membership-store';
-import { isNewerStamp } from '../../../lib/store';
+import { isNewerStamp } from '../../../lib/ports';
 
 // DynamoDB Local cannot be made to cancel a transaction for a conflict, nor to leave BatchGetItem
 // keys unprocessed, on demand, and the store never writes a membership without a version: these

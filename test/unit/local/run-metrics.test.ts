@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readBatchReports } from '../../local/run-metrics';
+import { readBatchReports } from '../../../local/run-metrics';
 
 describe('readBatchReports', () => {
   let dir: string;

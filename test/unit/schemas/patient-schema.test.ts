@@ -7,7 +7,7 @@ import {
   PATIENT_COLLECTIONS,
   PatientSchema,
   toInstant,
-} from '../../lib';
+} from '../../../lib';
 
 describe('CanvasTimestampSchema', () => {
   it.each([

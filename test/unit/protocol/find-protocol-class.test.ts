@@ -5,7 +5,7 @@ import {
   ProtocolModuleError,
   ProtocolResult,
   pickProtocolClass,
-} from '../../lib';
+} from '../../../lib';
 
 const META: ProtocolMeta = {
   title: 't',

@@ -4,8 +4,8 @@ import {
   KitDateTimeSchema,
   UpdateSchema,
   updateTaskPayload,
-} from '../../lib';
-import { describeProblems, problemsFromZod } from '../../lib/validation-error';
+} from '../../../lib';
+import { describeProblems, problemsFromZod } from '../../../lib/validation-error';
 
 /** What the appliers would report for a message: every problem, as `field: rule`. */
 function problemsOf(message: unknown): string {

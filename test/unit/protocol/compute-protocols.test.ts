@@ -10,8 +10,8 @@ import {
   STATUS_DUE,
   type Update,
   UpdateValidationError,
-} from '../../lib';
-import { syntheticChange, syntheticPatient } from './support/patients';
+} from '../../../lib';
+import { syntheticChange, syntheticPatient } from '../support/patients';
 
 const GROUP = '00000000-0000-0000-0000-000000000000';
 const NOW = '2024-02-01T12:00:00Z';

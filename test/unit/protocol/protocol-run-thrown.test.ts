@@ -6,8 +6,8 @@ import {
   type ProtocolMeta,
   ProtocolResult,
   UpdateValidationError,
-} from '../../lib';
-import { syntheticPatient } from './support/patients';
+} from '../../../lib';
+import { syntheticPatient } from '../support/patients';
 
 const NOW = '2024-02-01T12:00:00Z';
 

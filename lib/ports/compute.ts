@@ -1,5 +1,5 @@
 import type { ComputeJob, Patient, ScanStartKey, UpdateType } from '../../schemas';
-import type { RecordedResult, ResultKey, StoredResult } from './protocol-results';
+import type { RecordedResult, ResultKey, StoredResult } from '../compute/protocol-results';
 
 /** The small interfaces the compute logic runs over; `lib/aws` implements them with AWS. */
 

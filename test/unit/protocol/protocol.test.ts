@@ -16,8 +16,8 @@ import {
   STATUS_DUE,
   STATUS_NOT_APPLICABLE,
   STATUS_NOT_RELEVANT,
-} from '../../lib';
-import { syntheticChange, syntheticPatient } from './support/patients';
+} from '../../../lib';
+import { syntheticChange, syntheticPatient } from '../support/patients';
 
 const GROUP = '00000000-0000-0000-0000-000000000000';
 const NOW = '2024-02-01T12:00:00Z';

@@ -1,3 +1,4 @@
+export * from './compute';
 export * from './dead-letter-queue';
 export * from './membership-store';
 export * from './names';

@@ -6,7 +6,7 @@ import {
   MAX_GROUP_ENTRIES,
   UPDATE_SCHEMA_BY_TYPE,
   UpdateSchema,
-} from '../../lib';
+} from '../../../lib';
 
 const GROUP = '00000000-0000-0000-0000-000000000000';
 

@@ -8,10 +8,10 @@ import {
   UpdateSchema,
   UpdateTaskUpdateSchema,
   updateTaskPayload,
-} from '../../lib';
-import { taskItemFor } from '../../lib/apply/apply-task';
-import { taskCommentItemFor } from '../../lib/apply/apply-task-comment';
-import { describeProblems, problemsFromZod } from '../../lib/validation-error';
+} from '../../../lib';
+import { taskItemFor } from '../../../lib/apply/apply-task';
+import { taskCommentItemFor } from '../../../lib/apply/apply-task-comment';
+import { describeProblems, problemsFromZod } from '../../../lib/validation-error';
 
 const RULE =
   'must be a real datetime formatted YYYY-MM-DDThh:mm:ss, optionally with .f to .ffffff and Z or ±hh:mm';

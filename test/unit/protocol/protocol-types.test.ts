@@ -4,7 +4,7 @@ import {
   type ProtocolClass,
   type ProtocolMeta,
   ProtocolResult,
-} from '../../lib';
+} from '../../../lib';
 
 /**
  * Type-level checks: `npm run typecheck` fails if a `@ts-expect-error` line below compiles, i.e.

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * The functions' configuration comes from their environment (serverless.yml), parsed with one zod
+ * schema per function. These are the shared pieces: a required name, an optional positive integer
+ * with a default, and the parse that names every bad variable at once.
+ */
+
+/** A variable that must be set and not empty (a table name, a queue URL). */
+export const requiredVariable = z.string({ error: 'missing' }).min(1, { error: 'missing' });
+
+/** An optional positive integer; unset or empty: `fallback`. */
+export function positiveIntegerVariable(fallback: number) {
+  return z
+    .union([z.literal(''), z.string()])
+    .optional()
+    .transform((raw, context) => {
+      if (raw === undefined || raw === '') return fallback;
+      const value = Number(raw);
+      if (!Number.isSafeInteger(value) || value < 1) {
+        context.addIssue({ code: 'custom', message: 'must be a positive integer' });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+/** Thrown for a bad environment: names every missing or malformed variable, never a value. */
+export class EnvironmentError extends Error {
+  override readonly name = 'EnvironmentError';
+}
+
+/**
+ * Parses `env` with `schema`. Missing variables are listed together
+ * (`missing environment variables: A, B`), then each malformed one
+ * (`environment variable X must be a positive integer`), so one failed start names them all.
+ */
+export function parseEnvironment<S extends z.ZodObject>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const missing: string[] = [];
+  const malformed: string[] = [];
+  for (const issue of result.error.issues) {
+    const name = String(issue.path[0] ?? '(environment)');
+    if (issue.message === 'missing') missing.push(name);
+    else malformed.push(`environment variable ${name} ${issue.message}`);
+  }
+  const lines = [
+    ...(missing.length > 0 ? [`missing environment variables: ${missing.join(', ')}`] : []),
+    ...malformed,
+  ];
+  throw new EnvironmentError(lines.join('; '));
+}
