@@ -21,15 +21,26 @@ import type { MembershipStore, TaskCommentStore, TaskLifecycleStore, TaskStore }
  * it must not import `lib/aws/` or anything that reads the environment at import time.
  */
 
-/** The DynamoDB tables the functions reach: the variable holding its name and its logical id. */
+/**
+ * The DynamoDB tables the functions reach: the variable holding its name, its logical id, and its
+ * physical name's suffix (`<service>-<stage>-<name>`).
+ */
 export const TABLES = {
-  patients: { env: 'PATIENTS_TABLE', logicalId: 'PatientsTable' },
-  groups: { env: 'GROUPS_TABLE', logicalId: 'GroupsTable' },
-  memberships: { env: 'MEMBERSHIPS_TABLE', logicalId: 'MembershipsTable' },
-  tasks: { env: 'TASKS_TABLE', logicalId: 'TasksTable' },
-  labels: { env: 'LABELS_TABLE', logicalId: 'LabelsTable' },
-  taskComments: { env: 'TASK_COMMENTS_TABLE', logicalId: 'TaskCommentsTable' },
-  protocolResults: { env: 'PROTOCOL_RESULTS_TABLE', logicalId: 'ProtocolResultsTable' },
+  patients: { env: 'PATIENTS_TABLE', logicalId: 'PatientsTable', name: 'patients' },
+  groups: { env: 'GROUPS_TABLE', logicalId: 'GroupsTable', name: 'groups' },
+  memberships: { env: 'MEMBERSHIPS_TABLE', logicalId: 'MembershipsTable', name: 'memberships' },
+  tasks: { env: 'TASKS_TABLE', logicalId: 'TasksTable', name: 'tasks' },
+  labels: { env: 'LABELS_TABLE', logicalId: 'LabelsTable', name: 'labels' },
+  taskComments: {
+    env: 'TASK_COMMENTS_TABLE',
+    logicalId: 'TaskCommentsTable',
+    name: 'task-comments',
+  },
+  protocolResults: {
+    env: 'PROTOCOL_RESULTS_TABLE',
+    logicalId: 'ProtocolResultsTable',
+    name: 'protocol-results',
+  },
 } as const;
 export type TableKey = keyof typeof TABLES;
 
