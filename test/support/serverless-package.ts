@@ -16,6 +16,12 @@ export interface CloudFormationTemplate {
   Conditions?: Record<string, unknown>;
 }
 
+/** Stage params given on the command line (`--param name=value`), over serverless.yml's. */
+export type StageParams = Record<string, string>;
+
+const paramArgs = (params: StageParams) =>
+  Object.entries(params).flatMap(([name, value]) => ['--param', `${name}=${value}`]);
+
 export interface PackagedService {
   template: CloudFormationTemplate;
   /** The artifacts (`<function>.zip`) in the package folder. */
@@ -29,7 +35,10 @@ export interface PackagedService {
  * at all: it bundles and templates offline. Its own HOME (no user config is read or written) and
  * esbuild work folder, so it runs beside the demo, `npm start` and other tests.
  */
-export async function packageService(stage: string): Promise<PackagedService> {
+export async function packageService(
+  stage: string,
+  params: StageParams = {},
+): Promise<PackagedService> {
   await mkdir(join(PROJECT_ROOT, '.local'), { recursive: true });
   const dir = await mkdtemp(join(PROJECT_ROOT, '.local', 'package-'));
   const out = join(dir, 'out');
@@ -43,7 +52,7 @@ export async function packageService(stage: string): Promise<PackagedService> {
     };
     await promisify(execFile)(
       join(PROJECT_ROOT, 'node_modules', '.bin', 'serverless'),
-      ['package', '--stage', stage, '--package', out],
+      ['package', '--stage', stage, '--package', out, ...paramArgs(params)],
       { cwd: PROJECT_ROOT, env, maxBuffer: 16 * 1024 * 1024 },
     );
     const template = JSON.parse(
@@ -55,5 +64,41 @@ export async function packageService(stage: string): Promise<PackagedService> {
     await rm(dir, { recursive: true, force: true });
     const stderr = (error as { stderr?: string }).stderr?.trim();
     throw new Error(`serverless package failed: ${stderr || (error as Error).message}`);
+  }
+}
+
+/**
+ * `serverless print` of the resolved configuration (no bundling: about two seconds), for checks of
+ * what the resolvers make of the params, and of what they refuse.
+ */
+export async function printService(
+  stage: string,
+  params: StageParams = {},
+): Promise<Record<string, unknown>> {
+  await mkdir(join(PROJECT_ROOT, '.local'), { recursive: true });
+  const home = await mkdtemp(join(PROJECT_ROOT, '.local', 'print-'));
+  try {
+    const { stdout } = await promisify(execFile)(
+      join(PROJECT_ROOT, 'node_modules', '.bin', 'serverless'),
+      ['print', '--format', 'json', '--stage', stage, ...paramArgs(params)],
+      {
+        cwd: PROJECT_ROOT,
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          SLS_TELEMETRY_DISABLED: '1',
+          SLS_NOTIFICATIONS_MODE: 'off',
+        },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    return JSON.parse(stdout) as Record<string, unknown>;
+  } catch (error) {
+    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+    throw new Error(
+      `serverless print failed: ${`${stdout ?? ''}${stderr ?? ''}`.trim() || (error as Error).message}`,
+    );
+  } finally {
+    await rm(home, { recursive: true, force: true });
   }
 }
