@@ -10,6 +10,7 @@ import { handler as planRecomputation } from '../../handlers/plan-recomputation'
 import { REJECTION_ATTRIBUTE } from '../../lib/apply/dead-letter';
 import { DEFAULT_UNKNOWN_TASK_ATTEMPTS } from '../../lib/apply/unknown-task';
 import { awsClients } from '../../lib/aws/clients';
+import { MESSAGE_TYPES } from '../../lib/message-types';
 import {
   createTaskPayload,
   ensurePatientInGroup,
@@ -36,6 +37,7 @@ import {
   type Grant,
   isAllowed,
   logGroupName,
+  queuePolicyDenies,
   resourceName,
   templateFunctionKeys,
   wildcardMatch,
@@ -159,13 +161,8 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
   /** What the compute functions sent, per update queue (taken off, so appliers start empty). */
   async function takeComputedUpdates() {
     const counts: Record<string, number> = {};
-    for (const id of [
-      'GroupUpdatesQueue',
-      'TaskUpdatesQueue',
-      'TaskLifecycleQueue',
-      'TaskCommentsQueue',
-    ])
-      counts[id] = (await drainQueue(stack.sqs, queue(id).url)).length;
+    for (const { queue: ids } of MESSAGE_TYPES)
+      counts[ids.logicalId] = (await drainQueue(stack.sqs, queue(ids.logicalId).url)).length;
     return counts;
   }
 
@@ -176,10 +173,10 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
     expect(planned.totalSegments).toBeGreaterThan(0);
     expect(jobs.filter((j) => j.startKey !== undefined)).toEqual([]);
     expect(await takeComputedUpdates()).toEqual({
-      GroupUpdatesQueue: 3,
-      TaskUpdatesQueue: 1,
-      TaskLifecycleQueue: 0,
-      TaskCommentsQueue: 0,
+      GroupQueue: 3,
+      TaskQueue: 1,
+      TaskUpdateQueue: 0,
+      TaskCommentQueue: 0,
     });
   });
 
@@ -190,7 +187,7 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
     const jobs = await computeAllJobs(10_000);
 
     expect(jobs.filter((j) => j.startKey !== undefined).length).toBeGreaterThan(0);
-    expect((await takeComputedUpdates()).GroupUpdatesQueue).toBe(3);
+    expect((await takeComputedUpdates()).GroupQueue).toBe(3);
   });
 
   it('computeOnChange recomputes on a condition change, a new and a cancelled appointment', async () => {
@@ -232,16 +229,16 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
 
     expect(response.batchItemFailures).toEqual([]);
     expect(await takeComputedUpdates()).toEqual({
-      GroupUpdatesQueue: 1,
-      TaskUpdatesQueue: 1,
-      TaskLifecycleQueue: 1,
-      TaskCommentsQueue: 0,
+      GroupQueue: 1,
+      TaskQueue: 1,
+      TaskUpdateQueue: 1,
+      TaskCommentQueue: 0,
     });
   });
 
   it('applyGroupMembership creates, confirms, leaves and rejoins; checks a multi-entry message; rejects', async () => {
     const apply = as('applyGroupMembership', applyGroupMembership);
-    const groupQueue = queue('GroupUpdatesQueue');
+    const groupQueue = queue('GroupQueue');
     await seedGroup(stack, 'iam-group', 'IAM coverage group');
     for (const key of ['iam-p1', 'iam-p2', 'iam-p3']) await seedPatient(stack, key);
     /** One Group message with several entries: `[patientKey, active]` each. */
@@ -282,12 +279,12 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
     }
 
     expect(failuresOf(responses)).toEqual([]);
-    expect(await rejectionReasons('GroupUpdatesDeadLetterQueue')).toEqual(['unknown-patient']);
+    expect(await rejectionReasons('GroupDeadLetterQueue')).toEqual(['unknown-patient']);
   });
 
   it('applyTask creates a task with a new label, settles its re-send by a read, and rejects a task for an unknown patient', async () => {
     const apply = as('applyTask', applyTask);
-    const taskQueue = queue('TaskUpdatesQueue');
+    const taskQueue = queue('TaskQueue');
     await seedPatient(stack, 'iam-t1');
     const task = (patientKey: string) =>
       createTaskPayload({
@@ -305,12 +302,12 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
     responses.push(...(await drain(stack.sqs, taskQueue, apply)));
 
     expect(failuresOf(responses)).toEqual([]);
-    expect(await rejectionReasons('TaskUpdatesDeadLetterQueue')).toEqual(['unknown-patient']);
+    expect(await rejectionReasons('TaskDeadLetterQueue')).toEqual(['unknown-patient']);
   });
 
   it('applyTaskUpdate closes the task and adds a label, and rejects an invalid message', async () => {
     const apply = as('applyTaskUpdate', applyTaskUpdate);
-    const lifecycle = queue('TaskLifecycleQueue');
+    const lifecycle = queue('TaskUpdateQueue');
     await sendUpdate(
       stack.sqs,
       lifecycle,
@@ -333,12 +330,12 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
     const responses = await drain(stack.sqs, lifecycle, apply);
 
     expect(failuresOf(responses)).toEqual([]);
-    expect(await rejectionReasons('TaskLifecycleDeadLetterQueue')).toEqual(['schema']);
+    expect(await rejectionReasons('TaskUpdateDeadLetterQueue')).toEqual(['schema']);
   });
 
   it('applyTaskComment adds a comment, and dead-letters one on a missing task', async () => {
     const apply = as('applyTaskComment', applyTaskComment);
-    const comments = queue('TaskCommentsQueue');
+    const comments = queue('TaskCommentQueue');
     const comment = (dedupeKey: string) =>
       taskCommentPayload({
         patientKey: 'iam-t1',
@@ -357,7 +354,7 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
     await settle(stack.sqs, comments, missing, refused);
 
     expect(failuresOf([...added, refused])).toEqual([]);
-    expect(await rejectionReasons('TaskCommentsDeadLetterQueue')).toEqual(['unknown-task']);
+    expect(await rejectionReasons('TaskCommentDeadLetterQueue')).toEqual(['unknown-task']);
   });
 });
 
@@ -377,19 +374,19 @@ const HAND_ALLOWANCES: readonly Allowance[] = [
   {
     functionKey: 'computeSegment',
     action: 'sqs:SendMessage',
-    resource: 'TaskLifecycleQueue',
+    resource: 'TaskUpdateQueue',
     why: 'no protocol sends a TaskUpdate on a scheduled run (AppointmentReminder closes tasks on a cancelling change only); the segment code sends each update type a protocol returns to its queue',
   },
   {
     functionKey: 'computeSegment',
     action: 'sqs:SendMessage',
-    resource: 'TaskCommentsQueue',
+    resource: 'TaskCommentQueue',
     why: 'no protocol in PROTOCOLS sends TaskComment yet; the segment code routes every update type',
   },
   {
     functionKey: 'computeOnChange',
     action: 'sqs:SendMessage',
-    resource: 'TaskCommentsQueue',
+    resource: 'TaskCommentQueue',
     why: 'no protocol in PROTOCOLS sends TaskComment yet; the change code routes every update type',
   },
 ];
@@ -450,6 +447,22 @@ describe('each function role against its recorded calls (serverless package temp
           denied.push(`${functionKey}: ${key} (needed by ${[...operations].join(', ')})`);
     }
     expect(denied).toEqual([]);
+  });
+
+  it('lets every call through the queue policies too (an applier to its DLQ, compute to the type queues)', () => {
+    const denied: string[] = [];
+    for (const functionKey of templateFunctionKeys(template))
+      for (const [key, { permission }] of permissionsOf(callsOf(functionKey), ids))
+        if (queuePolicyDenies(template, functionKey, permission))
+          denied.push(`${functionKey}: ${key}`);
+    expect(denied).toEqual([]);
+    // Each function sent something that a queue policy governs: the check had calls to judge.
+    const sends = templateFunctionKeys(template).filter((key) =>
+      [...permissionsOf(callsOf(key), ids).values()].some(
+        (p) => p.permission.action === 'sqs:SendMessage',
+      ),
+    );
+    expect(sends).toEqual(templateFunctionKeys(template));
   });
 
   it('grants nothing the scenarios did not need, except the listed allowances', () => {
@@ -525,6 +538,55 @@ describe('mapping calls to IAM actions, and reading the roles', () => {
     expect(requiredPermissions(call('GetItem', [{ resource: 'group-dlq' }]), ids)).toEqual([
       { action: 'dynamodb:GetItem', resource: '?group-dlq' },
     ]);
+  });
+
+  it('reads a queue policy: an unconditional send deny, or one that exempts the role', () => {
+    const policy = (condition?: unknown) => ({
+      Resources: {
+        FLambdaFunction: {
+          Type: 'AWS::Lambda::Function',
+          Properties: { Role: { 'Fn::GetAtt': ['FRole', 'Arn'] } },
+        },
+        QPolicy: {
+          Type: 'AWS::SQS::QueuePolicy',
+          Properties: {
+            Queues: [{ Ref: 'Q' }],
+            PolicyDocument: {
+              Statement: [
+                {
+                  Effect: 'Deny',
+                  Principal: '*',
+                  Action: 'sqs:*',
+                  Resource: { 'Fn::GetAtt': ['Q', 'Arn'] },
+                  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+                },
+                {
+                  Effect: 'Deny',
+                  Principal: '*',
+                  Action: 'sqs:SendMessage',
+                  Resource: { 'Fn::GetAtt': ['Q', 'Arn'] },
+                  ...(condition === undefined ? {} : { Condition: condition }),
+                },
+              ],
+            },
+          },
+        },
+      },
+    });
+    const send = { action: 'sqs:SendMessage', resource: 'Q' };
+    const exempting = (role: string) => ({
+      ArnNotLike: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [role, 'Arn'] }] },
+    });
+    expect(queuePolicyDenies(policy(), 'f', send)).toBe(true);
+    expect(queuePolicyDenies(policy(exempting('FRole')), 'f', send)).toBe(false);
+    expect(queuePolicyDenies(policy(exempting('OtherRole')), 'f', send)).toBe(true);
+    // Over TLS (as the SDK always is), the transport deny does not apply to a receive.
+    expect(queuePolicyDenies(policy(), 'f', { action: 'sqs:ReceiveMessage', resource: 'Q' })).toBe(
+      false,
+    );
+    expect(queuePolicyDenies(policy(), 'f', { action: 'sqs:SendMessage', resource: 'R' })).toBe(
+      false,
+    );
   });
 
   it('names GetAtt ARNs by logical id, and a table grant does not cover its indexes', () => {

@@ -158,3 +158,53 @@ export function isAllowed(grants: readonly Grant[], permission: Permission): boo
   const matching = grants.filter((grant) => covers(grant, permission));
   return matching.some((g) => g.effect === 'Allow') && !matching.some((g) => g.effect === 'Deny');
 }
+
+interface PolicyStatement {
+  Effect?: string;
+  Principal?: unknown;
+  Action?: unknown;
+  Resource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * Whether a queue's resource policy (`AWS::SQS::QueuePolicy`) explicitly denies the function's
+ * role the permission: a Deny for every principal on that queue and action, without a condition
+ * or with an `ArnNotLike aws:PrincipalArn` list that does not name the role. The TLS deny
+ * (`aws:SecureTransport` false) never matches: the SDK always calls over TLS. Any other condition
+ * is refused, as this check cannot evaluate it. Only Deny statements are read: the roles' own
+ * Allow statements grant access within the account.
+ */
+export function queuePolicyDenies(
+  template: CloudFormationTemplate,
+  functionKey: string,
+  permission: Permission,
+): boolean {
+  const fn = resourceOf(template, functionLogicalId(functionKey), 'AWS::Lambda::Function');
+  const roleId = resourceName(fn.Role);
+  const policies = Object.entries(template.Resources).filter(
+    ([, r]) =>
+      r.Type === 'AWS::SQS::QueuePolicy' &&
+      asList(r.Properties?.Queues).some((q) => (q as Intrinsic).Ref === permission.resource),
+  );
+  return policies.some(([policyId, r]) =>
+    asList((r.Properties?.PolicyDocument as { Statement?: unknown })?.Statement).some((raw) => {
+      const statement = raw as PolicyStatement;
+      if (statement.Effect !== 'Deny' || statement.Principal !== '*') return false;
+      const matches =
+        asList(statement.Action).some((a) => wildcardMatch(String(a), permission.action, true)) &&
+        asList(statement.Resource).some((res) =>
+          wildcardMatch(resourceName(res), permission.resource),
+        );
+      if (!matches) return false;
+      const condition = statement.Condition;
+      if (condition === undefined) return true;
+      const keys = Object.keys(condition);
+      if (keys.length === 1 && condition.Bool?.['aws:SecureTransport'] === 'false') return false;
+      const exempt = condition.ArnNotLike?.['aws:PrincipalArn'];
+      if (keys.length === 1 && exempt !== undefined)
+        return !asList(exempt).some((p) => resourceName(p) === roleId);
+      throw new Error(`${policyId}: a condition the IAM coverage test does not evaluate`);
+    }),
+  );
+}
