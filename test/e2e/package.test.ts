@@ -210,6 +210,20 @@ describe('npx serverless package', () => {
     }
   });
 
+  it('declares every registry table (resources/tables.yml) under the name its variable holds', () => {
+    const fn = functions()[0]?.[1].Properties ?? {};
+    const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+    for (const table of Object.values(TABLES)) {
+      const name = `protocol-updates-prod-${table.name}`;
+      expect(resources[table.logicalId]).toMatchObject({
+        Type: 'AWS::DynamoDB::Table',
+        Properties: { TableName: name },
+      });
+      expect(variables[table.env]).toBe(name);
+    }
+    expect(ofType('AWS::DynamoDB::Table')).toHaveLength(Object.keys(TABLES).length);
+  });
+
   it('denies every queue and DLQ any access without TLS (a queue policy each)', () => {
     const queueIds = ofType('AWS::SQS::Queue').map(([id]) => id);
     expect(queueIds).toHaveLength(2 * (MESSAGE_TYPES.length + 2));

@@ -3,8 +3,8 @@ import type { AwsService, CallTarget, RecordedCall } from './aws-call-recorder';
 
 /**
  * One permission a call needs: an IAM action on a resource named by its CloudFormation logical id
- * (`MembershipsTable`, `MembershipsTable/index/activeMembers`, `GroupUpdatesQueue`), the form the
- * roles in resources/iam.yml name them in (`Fn::GetAtt [X, Arn]`).
+ * (`MembershipsTable`, `MembershipsTable/index/activeMembers`, `GroupQueue`), the form the
+ * roles in resources/iam.yml and the generated ones name them in (`Fn::GetAtt [X, Arn]`).
  */
 export interface Permission {
   action: string;
