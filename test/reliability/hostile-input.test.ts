@@ -190,8 +190,6 @@ describe(`hostile input (${COUNT} generated bodies, seed ${SEED})`, () => {
     const response = await taskHandler({ Records: [record] });
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'empty-body-1' }]);
-    expect(await takeAll(stack.sqs, stack.queues.TaskDeadLetterQueue as QueueRef)).toEqual(
-      [],
-    );
+    expect(await takeAll(stack.sqs, stack.queues.TaskDeadLetterQueue as QueueRef)).toEqual([]);
   });
 });
