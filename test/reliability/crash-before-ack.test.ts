@@ -123,7 +123,7 @@ async function crashThenRedeliver(queue: QueueRef, handler: SqsHandler) {
 
 describe('crash after the write, before the acknowledgement', () => {
   it('creates one task when the task batch is redelivered', async () => {
-    const queue = stack.queues.TaskQueue as QueueRef;
+    const queue = stack.queues.TaskUpdatesQueue as QueueRef;
     const body = createTaskPayload({
       patientKey: 'p-crash',
       createdByKey: 'staff-1',
@@ -157,7 +157,7 @@ describe('crash after the write, before the acknowledgement', () => {
   });
 
   it('leaves the membership unchanged and reports a no-op when the group batch is redelivered', async () => {
-    const queue = stack.queues.GroupQueue as QueueRef;
+    const queue = stack.queues.GroupUpdatesQueue as QueueRef;
     const messageId = await sendUpdate(
       stack.sqs,
       queue,
@@ -201,8 +201,8 @@ describe('crash after the write, before the acknowledgement', () => {
   });
 
   it('dead-letters a rejected record again on redelivery, with the same identity (harmless to redrive)', async () => {
-    const queue = stack.queues.GroupQueue as QueueRef;
-    const dlq = stack.queues.GroupDeadLetterQueue as QueueRef;
+    const queue = stack.queues.GroupUpdatesQueue as QueueRef;
+    const dlq = stack.queues.GroupUpdatesDeadLetterQueue as QueueRef;
     const messageId = await sendUpdate(
       stack.sqs,
       queue,

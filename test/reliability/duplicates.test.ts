@@ -157,18 +157,18 @@ async function state(ns: string, withHistory = true) {
 
 async function drainBoth(concurrency: number, batchSize: number) {
   const stats = await Promise.all([
-    consume(stack.sqs, stack.queues.GroupQueue as QueueRef, groupHandler, {
+    consume(stack.sqs, stack.queues.GroupUpdatesQueue as QueueRef, groupHandler, {
       concurrency,
       batchSize,
     }),
-    consume(stack.sqs, stack.queues.TaskQueue as QueueRef, taskHandler, {
+    consume(stack.sqs, stack.queues.TaskUpdatesQueue as QueueRef, taskHandler, {
       concurrency,
       batchSize,
     }),
   ]);
   const dead = [
-    ...(await takeAll(stack.sqs, stack.queues.GroupDeadLetterQueue as QueueRef)),
-    ...(await takeAll(stack.sqs, stack.queues.TaskDeadLetterQueue as QueueRef)),
+    ...(await takeAll(stack.sqs, stack.queues.GroupUpdatesDeadLetterQueue as QueueRef)),
+    ...(await takeAll(stack.sqs, stack.queues.TaskUpdatesDeadLetterQueue as QueueRef)),
   ].map(stringAttributes);
   return { stats, dead };
 }
@@ -187,7 +187,7 @@ async function send(updates: Update[], ns: string) {
   for (const queue of ['Group', 'Task'] as const) {
     await sendAll(
       stack.sqs,
-      stack.queues[queue === 'Group' ? 'GroupQueue' : 'TaskQueue'] as QueueRef,
+      stack.queues[queue === 'Group' ? 'GroupUpdatesQueue' : 'TaskUpdatesQueue'] as QueueRef,
       updates.filter((u) => u.queue === queue).map((u) => u.build(ns)),
       1,
     );
@@ -248,7 +248,7 @@ describe('duplicates: every message delivered three times', () => {
         ['r-1', 'r-1', 'r-1', 'r-2', 'r-2', 'r-2'].map((id) => `${ns}${id}`),
       );
     }
-    for (const queue of ['GroupQueue', 'TaskQueue']) {
+    for (const queue of ['GroupUpdatesQueue', 'TaskUpdatesQueue']) {
       expect(await queueDepth(stack.sqs, stack.queues[queue] as QueueRef)).toEqual({
         visible: 0,
         inFlight: 0,

@@ -65,8 +65,8 @@ function stream(valid: (i: number) => Outgoing, invalid: (i: number) => Outgoing
 
 describe(`DynamoDB Local killed (SIGKILL) ${KILLS}x mid-stream and restarted`, () => {
   it('applies every valid update once in effect and loses none', async () => {
-    const groupQueue = stack.queues.GroupQueue as QueueRef;
-    const taskQueue = stack.queues.TaskQueue as QueueRef;
+    const groupQueue = stack.queues.GroupUpdatesQueue as QueueRef;
+    const taskQueue = stack.queues.TaskUpdatesQueue as QueueRef;
     await seedGroup(stack, 'g-crash', 'Crash group');
     const taskPatient = (i: number) => `p-task-${i % TASK_PATIENTS}`;
     await seedPatients(stack.documents, stack.tables.PatientsTable as string, [
@@ -137,8 +137,8 @@ describe(`DynamoDB Local killed (SIGKILL) ${KILLS}x mid-stream and restarted`, (
     expect(await queueDepth(stack.sqs, taskQueue)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
     // The DLQs hold exactly the invalid messages, with their reason (none redriven as retried-out).
     const dead = [
-      ...(await takeAll(stack.sqs, stack.queues.GroupDeadLetterQueue as QueueRef)),
-      ...(await takeAll(stack.sqs, stack.queues.TaskDeadLetterQueue as QueueRef)),
+      ...(await takeAll(stack.sqs, stack.queues.GroupUpdatesDeadLetterQueue as QueueRef)),
+      ...(await takeAll(stack.sqs, stack.queues.TaskUpdatesDeadLetterQueue as QueueRef)),
     ].map(stringAttributes);
     expect(dead.map((a) => `${a['update-id']}: ${a['rejection-reason']}`).sort()).toEqual(
       [

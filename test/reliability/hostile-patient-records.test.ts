@@ -188,10 +188,10 @@ describe(`hostile patient records (${COUNT} generated, ${HOSTILE_PATIENT_KINDS} 
       const patients = new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? '');
       const sender = new SqsBatchSender({ client: stack.sqs, baseDelayMs: 1 });
       const updates = new SqsUpdateQueue(sender, {
-        Group: (stack.queues.GroupQueue as QueueRef).url,
-        Task: (stack.queues.TaskQueue as QueueRef).url,
-        TaskUpdate: (stack.queues.TaskUpdateQueue as QueueRef).url,
-        TaskComment: (stack.queues.TaskCommentQueue as QueueRef).url,
+        Group: (stack.queues.GroupUpdatesQueue as QueueRef).url,
+        Task: (stack.queues.TaskUpdatesQueue as QueueRef).url,
+        TaskUpdate: (stack.queues.TaskLifecycleQueue as QueueRef).url,
+        TaskComment: (stack.queues.TaskCommentsQueue as QueueRef).url,
       });
       const telemetry = () => ({ logger: computeLogger(), metrics: new Metrics() });
       const segment = createComputeSegmentHandler(() => ({

@@ -85,8 +85,8 @@ describe(`load: ${UPDATES} updates through serverless-offline and the local stac
       metadata: { updateId: `lt-${i}`, computedAt: 1_700_000_000_000 + i },
     }));
     const queues = stack.resources.queues;
-    const groupQueue = queues.GroupQueue as QueueRef;
-    const taskQueue = queues.TaskQueue as QueueRef;
+    const groupQueue = queues.GroupUpdatesQueue as QueueRef;
+    const taskQueue = queues.TaskUpdatesQueue as QueueRef;
 
     await Promise.all([
       sendAll(stack.sqs, groupQueue, memberships),
@@ -101,7 +101,7 @@ describe(`load: ${UPDATES} updates through serverless-offline and the local stac
     for (const queue of [groupQueue, taskQueue]) {
       expect(await queueDepth(stack.sqs, queue)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
     }
-    for (const dlq of ['GroupDeadLetterQueue', 'TaskDeadLetterQueue']) {
+    for (const dlq of ['GroupUpdatesDeadLetterQueue', 'TaskUpdatesDeadLetterQueue']) {
       expect(await takeAll(stack.sqs, queues[dlq] as QueueRef)).toEqual([]);
     }
     // The event source acknowledged each message (retried ones count once, when acknowledged).

@@ -246,8 +246,8 @@ describe('PHI canary', () => {
       },
       { body: task, metadata: { updateId: 'c-task-on-group' } },
     ];
-    const taskQueue = stack.queues.TaskQueue as QueueRef;
-    const groupQueue = stack.queues.GroupQueue as QueueRef;
+    const taskQueue = stack.queues.TaskUpdatesQueue as QueueRef;
+    const groupQueue = stack.queues.GroupUpdatesQueue as QueueRef;
     await sendAll(stack.sqs, taskQueue, taskMessages, 1);
     await sendAll(stack.sqs, groupQueue, groupMessages, 1);
 
@@ -261,8 +261,8 @@ describe('PHI canary', () => {
       output.restore();
     }
     const dead = [
-      ...(await takeAll(stack.sqs, stack.queues.TaskDeadLetterQueue as QueueRef)),
-      ...(await takeAll(stack.sqs, stack.queues.GroupDeadLetterQueue as QueueRef)),
+      ...(await takeAll(stack.sqs, stack.queues.TaskUpdatesDeadLetterQueue as QueueRef)),
+      ...(await takeAll(stack.sqs, stack.queues.GroupUpdatesDeadLetterQueue as QueueRef)),
     ].map(stringAttributes);
 
     // The capture works: one outcome line per record, and the metrics.
@@ -295,10 +295,10 @@ describe('PHI canary', () => {
     const patients = new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? '');
     const sender = new SqsBatchSender({ client: stack.sqs, baseDelayMs: 1 });
     const updates = new SqsUpdateQueue(sender, {
-      Group: (stack.queues.GroupQueue as QueueRef).url,
-      Task: (stack.queues.TaskQueue as QueueRef).url,
-      TaskUpdate: (stack.queues.TaskUpdateQueue as QueueRef).url,
-      TaskComment: (stack.queues.TaskCommentQueue as QueueRef).url,
+      Group: (stack.queues.GroupUpdatesQueue as QueueRef).url,
+      Task: (stack.queues.TaskUpdatesQueue as QueueRef).url,
+      TaskUpdate: (stack.queues.TaskLifecycleQueue as QueueRef).url,
+      TaskComment: (stack.queues.TaskCommentsQueue as QueueRef).url,
     });
     // Stands in for a library error quoting what it was sent, which the emulators never produce:
     // the failure line must carry its name only.

@@ -97,7 +97,7 @@ describe(`reordering (${RUNS} runs through SQS, the handler and DynamoDB Local)`
                 },
               };
             });
-          const queue = stack.queues.GroupQueue as QueueRef;
+          const queue = stack.queues.GroupUpdatesQueue as QueueRef;
 
           await sendAll(stack.sqs, queue, deliveries, 1);
           const stats = await consume(stack.sqs, queue, handler, { concurrency, batchSize });
@@ -108,9 +108,9 @@ describe(`reordering (${RUNS} runs through SQS, the handler and DynamoDB Local)`
             inFlight: 0,
             delayed: 0,
           });
-          expect(await takeAll(stack.sqs, stack.queues.GroupDeadLetterQueue as QueueRef)).toEqual(
-            [],
-          );
+          expect(
+            await takeAll(stack.sqs, stack.queues.GroupUpdatesDeadLetterQueue as QueueRef),
+          ).toEqual([]);
           for (let p = 0; p < PATIENTS; p++) {
             // The newest message naming p; within it, p's last entry.
             const naming = messages.filter((m) => m.entries.some((e) => e.patient === p));
