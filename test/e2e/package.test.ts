@@ -191,9 +191,11 @@ describe('npx serverless package', () => {
         .filter((g) => g.action.startsWith('dynamodb:'))
         .map((g) => `${g.action} on ${g.resource}`)
         .sort();
-      const stated = Object.entries(applier.tables)
+      const stated = Object.entries(applier.tables as Partial<Record<string, readonly string[]>>)
         .flatMap(([key, actions]) =>
-          (actions ?? []).map((a) => `${a} on ${TABLES[key as keyof typeof TABLES].logicalId}`),
+          (actions ?? []).map(
+            (action: string) => `${action} on ${TABLES[key as keyof typeof TABLES].logicalId}`,
+          ),
         )
         .sort();
       expect(tableGrants).toEqual(stated);
