@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MESSAGE_TYPES } from '../../lib/message-types';
+import { MESSAGE_TYPES, TABLES } from '../../lib/message-types';
 import { PROJECT_ROOT } from '../../local/serverless-config';
 import { functionLogicalId } from '../support/iam-roles';
 import { type CloudFormationTemplate, packageService } from '../support/serverless-package';
@@ -27,19 +27,24 @@ const BEFORE = JSON.parse(
 ) as CloudFormationTemplate;
 
 /**
- * A message type added since (not in the template before) is left out of the comparison: its
- * queues, their policies and alarm, its applier (function, log group, event source, role), the
- * compute roles' sends to its queue and its variables. package.test.ts checks what it gets.
+ * A message type or table added since (not in the template before) is left out of the comparison:
+ * the type's queues, their policies and alarm, its applier (function, log group, event source,
+ * role), the compute roles' sends to its queue and its variables; the table and its variable.
+ * package.test.ts checks what they get.
  */
-function withoutTypesAddedSince(summary: TemplateSummary): TemplateSummary {
-  const added = MESSAGE_TYPES.filter(
+function withoutAddedSince(summary: TemplateSummary): TemplateSummary {
+  const types = MESSAGE_TYPES.filter(
     (entry) => BEFORE.Resources[functionLogicalId(entry.applier.functionName)] === undefined,
   );
-  if (added.length === 0) return summary;
+  const tables = Object.values(TABLES).filter((t) => BEFORE.Resources[t.logicalId] === undefined);
+  if (types.length === 0 && tables.length === 0) return summary;
   const out = structuredClone(summary);
-  for (const entry of added) {
+  const ids: string[] = tables.map((t) => t.logicalId);
+  const queues = new Set<string>();
+  const variables: string[] = tables.map((t) => t.env);
+  for (const entry of types) {
     const fnId = functionLogicalId(entry.applier.functionName);
-    const ids = [
+    ids.push(
       entry.queue.logicalId,
       entry.queue.deadLetterLogicalId,
       `${entry.queue.deadLetterLogicalId}Alarm`,
@@ -47,22 +52,21 @@ function withoutTypesAddedSince(summary: TemplateSummary): TemplateSummary {
       fnId.replace(/LambdaFunction$/, 'LogGroup'),
       `${fnId.replace(/LambdaFunction$/, 'EventSourceMappingSQS')}${entry.queue.logicalId}`,
       entry.applier.roleLogicalId,
-    ];
-    for (const id of ids) delete out.resources[id];
-    const queues = new Set<string>([entry.queue.logicalId, entry.queue.deadLetterLogicalId]);
-    for (const resource of Object.values(out.resources)) {
-      const props = resource.Properties as Record<string, unknown>;
-      if (resource.Type === 'AWS::IAM::Role' && Array.isArray(props.Policies))
-        props.Policies = props.Policies.filter(
-          (grant: string) => !queues.has(grant.split(' on ')[1] ?? ''),
-        );
-      const variables = (props.Environment as { Variables?: Record<string, unknown> } | undefined)
-        ?.Variables;
-      if (resource.Type === 'AWS::Lambda::Function' && variables) {
-        delete variables[entry.env.queueUrl];
-        delete variables[entry.env.deadLetterQueueUrl];
-      }
-    }
+    );
+    queues.add(entry.queue.logicalId).add(entry.queue.deadLetterLogicalId);
+    variables.push(entry.env.queueUrl, entry.env.deadLetterQueueUrl);
+  }
+  for (const id of ids) delete out.resources[id];
+  for (const resource of Object.values(out.resources)) {
+    const props = resource.Properties as Record<string, unknown>;
+    if (resource.Type === 'AWS::IAM::Role' && Array.isArray(props.Policies))
+      props.Policies = props.Policies.filter(
+        (grant: string) => !queues.has(grant.split(' on ')[1] ?? ''),
+      );
+    const env = (props.Environment as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables;
+    if (resource.Type === 'AWS::Lambda::Function' && env)
+      for (const name of variables) delete env[name];
   }
   return out;
 }
@@ -72,7 +76,7 @@ describe('the packaged template against the one before the registry generated it
     const packaged = await packageService('prod');
     try {
       const before = renamed(summarize(BEFORE), 'protocol-updates-prod');
-      const after = withoutTypesAddedSince(summarize(packaged.template));
+      const after = withoutAddedSince(summarize(packaged.template));
       expect(differences(before, after)).toEqual([]);
     } finally {
       await packaged.remove();
