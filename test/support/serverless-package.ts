@@ -62,8 +62,10 @@ export async function packageService(
     return { template, artifacts, remove: () => rm(dir, { recursive: true, force: true }) };
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
-    const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new Error(`serverless package failed: ${stderr || (error as Error).message}`);
+    // osls writes its error to either stream, depending on the error.
+    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+    const output = `${stdout ?? ''}${stderr ?? ''}`.trim();
+    throw new Error(`serverless package failed: ${output || (error as Error).message}`);
   }
 }
 
