@@ -34,9 +34,9 @@ import {
   DEFAULT_SEGMENT_POLICY,
   emptyCounts,
 } from '../lib/compute';
+import { UPDATE_TYPES, type UpdateType } from '../lib/message-types';
 import type { OfflineStack } from '../local/offline-stack';
 import { PROTOCOLS } from '../protocols';
-import { UPDATE_TYPES, type UpdateType } from '../schemas';
 import { type CapacitySnapshot, capacitySince } from './capacity-counter';
 import { type CountedClients, countedClients } from './counted-clients';
 import { benchLambdaContext } from './lambda-context';

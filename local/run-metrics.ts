@@ -6,21 +6,21 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { COMPUTE_SUMMARY_MESSAGES } from '../lib/aws/compute-telemetry';
-import { UPDATE_TYPES, type UpdateType } from '../schemas';
+import { MESSAGE_TYPES, UPDATE_TYPES, type UpdateType } from '../lib/message-types';
 import type { BatchOutcome } from './offline-sqs-event-source/queue-poller';
 import type { ProvisionedResources } from './provision';
 
-// The message types are the schema's: a new type shows up in every local summary.
+// The message types are the registry's: a new type shows up in every local summary.
 export { UPDATE_TYPES, type UpdateType };
 export type ByType = Record<UpdateType, number>;
 
-/** The queue and DLQ of each message type (logical ids in resources/queues.yml). */
-export const UPDATE_QUEUES: Record<UpdateType, { queue: string; deadLetterQueue: string }> = {
-  Group: { queue: 'GroupUpdatesQueue', deadLetterQueue: 'GroupUpdatesDeadLetterQueue' },
-  Task: { queue: 'TaskUpdatesQueue', deadLetterQueue: 'TaskUpdatesDeadLetterQueue' },
-  TaskUpdate: { queue: 'TaskLifecycleQueue', deadLetterQueue: 'TaskLifecycleDeadLetterQueue' },
-  TaskComment: { queue: 'TaskCommentsQueue', deadLetterQueue: 'TaskCommentsDeadLetterQueue' },
-};
+/** The queue and DLQ of each message type (logical ids, from the registry). */
+export const UPDATE_QUEUES = Object.fromEntries(
+  MESSAGE_TYPES.map((entry) => [
+    entry.wireName,
+    { queue: entry.queue.logicalId, deadLetterQueue: entry.queue.deadLetterLogicalId },
+  ]),
+) as Readonly<Record<UpdateType, { queue: string; deadLetterQueue: string }>>;
 
 /** The DLQ reason of a message SQS itself moved there (a record that kept failing). */
 export const REDRIVE_REASON = 'max-receive-count-exceeded';

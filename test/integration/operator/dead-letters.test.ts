@@ -12,6 +12,7 @@ import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
 import { SqsQueueLocator } from '../../../lib/aws/sqs-queue-locator';
 import { SqsComputeJobQueue } from '../../../lib/aws/sqs-update-queue';
 import { DEFAULT_SEGMENT_POLICY } from '../../../lib/compute';
+import { UPDATE_TYPES } from '../../../lib/message-types';
 import {
   awsPatientRecomputeDeps,
   createGroup,
@@ -27,7 +28,7 @@ import {
 } from '../../../lib/operator';
 import { ensurePatientInGroup } from '../../../lib/update-helpers';
 import { loadServerlessConfig } from '../../../local/serverless-config';
-import { ComputeJobSchema, FlatChangeEventSchema, UPDATE_TYPES } from '../../../schemas';
+import { ComputeJobSchema, FlatChangeEventSchema } from '../../../schemas';
 import { TEST_STAGE, type TestStack } from '../../support/local-stack';
 import { seedPatient } from '../../support/seed';
 import { drain, type QueueRef, receiveMessages, takeAll } from '../../support/sqs-driver';
