@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { COMPUTE_SUMMARY_MESSAGES } from '../lib/aws/compute-telemetry';
-import { MESSAGE_TYPES, UPDATE_TYPES, type UpdateType } from '../lib/message-types';
+import { MESSAGE_TYPES, TABLES, UPDATE_TYPES, type UpdateType } from '../lib/message-types';
 import type { BatchOutcome } from './offline-sqs-event-source/queue-poller';
 import type { ProvisionedResources } from './provision';
 
@@ -256,17 +256,18 @@ export async function countTables(
   documents: DynamoDBDocumentClient,
   resources: ProvisionedResources,
 ): Promise<TableCounts> {
-  const table = (logicalId: string) => {
+  const table = (key: keyof typeof TABLES) => {
+    const { logicalId } = TABLES[key];
     const name = resources.tables[logicalId];
     if (!name) throw new Error(`serverless.yml declares no ${logicalId}`);
     return name;
   };
-  const memberships = await scanAll(documents, table('MembershipsTable'), 'active');
+  const memberships = await scanAll(documents, table('memberships'), 'active');
   const active = memberships.filter((item) => item.active === true).length;
   return {
     memberships: { active, inactive: memberships.length - active },
-    tasks: (await scanAll(documents, table('TasksTable'), 'taskId')).length,
-    labels: (await scanAll(documents, table('LabelsTable'), 'nameKey')).length,
-    taskComments: (await scanAll(documents, table('TaskCommentsTable'), 'commentId')).length,
+    tasks: (await scanAll(documents, table('tasks'), 'taskId')).length,
+    labels: (await scanAll(documents, table('labels'), 'nameKey')).length,
+    taskComments: (await scanAll(documents, table('taskComments'), 'commentId')).length,
   };
 }
