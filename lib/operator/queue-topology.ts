@@ -42,7 +42,7 @@ function kebabName(logicalId: string): string {
 /**
  * The queue of each update type, found the way the functions find it: the provider environment
  * variable the compute functions send that type's updates to (the registry's `env.queueUrl`, e.g.
- * `TASK_COMMENT_QUEUE_URL: { Ref: TaskCommentQueue }`); failing that, the registry's logical id
+ * `TASK_QUEUE_URL: { Ref: TaskQueue }`); failing that, the registry's logical id
  * (`<Type>Queue`). A type with neither has no queue in this config (yet) and is left out.
  */
 function queueOfUpdateType(
