@@ -9,12 +9,13 @@ import {
   readApplierConfig,
 } from '../../lib/aws/applier-root';
 import { type AwsClients, awsClients } from '../../lib/aws/clients';
-import { type MessageTypeName, messageType, type StoreOf } from '../../lib/message-types';
+import type { MessageTypeName, StoreOf } from '../../lib/message-types';
 import { applierHandlerOf } from '../../local/appliers';
 import type { UpdateMetadataInput } from '../../schemas';
 import { FakeRecorder } from './apply-fakes';
 import type { TestStack } from './local-stack';
 import { drain, type QueueRef, type SqsHandler, sendUpdate, takeAll } from './sqs-driver';
+import { typeDeadLetterQueue, typeQueue } from './type-queues';
 import { type UseTestStackOptions, useTestStack } from './use-test-stack';
 
 /** A message type's queue and DLQ on a test stack of the file's own, with its real applier. */
@@ -57,13 +58,6 @@ export interface ApplierQueue<T extends MessageTypeName> {
   };
 }
 
-function queueNamed(stack: TestStack, logicalId: string): QueueRef {
-  const queue = stack.queues[logicalId];
-  if (!queue)
-    throw new Error(`serverless.yml declares no ${logicalId} (the registry's name for it)`);
-  return queue;
-}
-
 /**
  * The set-up the applier tests share, as jest hooks (call at the top level, before the file's
  * own `beforeAll`): `useTestStack` (a stack of the file's own, its environment on process.env),
@@ -75,14 +69,13 @@ export function useApplierQueue<T extends MessageTypeName>(
   options: UseTestStackOptions = {},
 ): () => ApplierQueue<T> {
   const testStack = useTestStack(options);
-  const entry = messageType(type);
   const handler = applierHandlerOf(type);
   let current: ApplierQueue<T> | undefined;
 
   beforeAll(() => {
     const stack = testStack();
-    const queue = queueNamed(stack, entry.queue.logicalId);
-    const dlq = queueNamed(stack, entry.queue.deadLetterLogicalId);
+    const queue = typeQueue(stack, type);
+    const dlq = typeDeadLetterQueue(stack, type);
     const deps: ApplierQueue<T>['deps'] = (overrides = {}) =>
       applierDeps(type, {
         store: overrides.store ?? handler.store,
@@ -95,8 +88,8 @@ export function useApplierQueue<T extends MessageTypeName>(
       queue,
       dlq,
       handler,
-      queueOf: (other) => queueNamed(stack, messageType(other).queue.logicalId),
-      deadLetterQueueOf: (other) => queueNamed(stack, messageType(other).queue.deadLetterLogicalId),
+      queueOf: (other) => typeQueue(stack, other),
+      deadLetterQueueOf: (other) => typeDeadLetterQueue(stack, other),
       send: (body, metadata) => sendUpdate(stack.sqs, queue, body, metadata),
       drain: (consumer = handler, drainOptions) => drain(stack.sqs, queue, consumer, drainOptions),
       deadLetters: () => takeAll(stack.sqs, dlq),
