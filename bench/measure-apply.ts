@@ -2,10 +2,12 @@ import type { SQSRecord } from 'aws-lambda';
 import { mapWithConcurrency } from '../lib/apply/concurrency';
 import type { Outcome, OutcomeRecorder } from '../lib/apply/outcomes';
 import { processUpdateBatch } from '../lib/apply/process-update-batch';
-import { groupApplierDeps, taskApplierDeps } from '../lib/aws/applier-deps';
 import { DynamoDbMembershipStore } from '../lib/aws/dynamodb-membership-store';
 import { batchPutItems, groupItem } from '../lib/aws/table-items';
+import { messageType } from '../lib/message-types';
 import { createTaskPayload, ensurePatientInGroup } from '../lib/update-helpers';
+import { localApplierDeps } from '../local/appliers';
+import { handlerEnvironment } from '../local/handler-environment';
 import type { OfflineStack } from '../local/offline-stack';
 import { encodeUpdateAttributes, type UpdateType } from '../schemas';
 import {
@@ -139,10 +141,12 @@ export async function measureApply(
     tasksTable: String(tables.TasksTable),
     labelsTable: String(tables.LabelsTable),
   };
-  const groupQueue = queues.GroupUpdatesQueue;
-  const taskQueue = queues.TaskUpdatesQueue;
-  const groupDlq = queues.GroupUpdatesDeadLetterQueue;
-  const taskDlq = queues.TaskUpdatesDeadLetterQueue;
+  const group = messageType('Group').queue;
+  const task = messageType('Task').queue;
+  const groupQueue = queues[group.logicalId];
+  const taskQueue = queues[task.logicalId];
+  const groupDlq = queues[group.deadLetterLogicalId];
+  const taskDlq = queues[task.deadLetterLogicalId];
   if (!groupQueue || !taskQueue || !groupDlq || !taskDlq)
     throw new Error('serverless.yml declares no update queues and DLQs');
 
@@ -170,11 +174,9 @@ export async function measureApply(
     });
 
     const recorder = new TallyRecorder();
-    const groupDeps = groupApplierDeps(
-      { ...config, deadLetterQueueUrl: groupDlq.url },
-      clients,
-      recorder,
-    );
+    // The appliers' environment as serverless.yml gives it (tables, DLQ URLs), resolved locally.
+    const env = handlerEnvironment(stack.config, stack.resources);
+    const groupDeps = localApplierDeps('Group', { clients, env, recorder });
     const store = new DynamoDbMembershipStore(clients.documents, config);
     const idempotencyTable = `${config.membershipsTable}-bench-idempotency`;
     await ensureIdempotencyTable(stack.dynamodb, idempotencyTable);
@@ -308,7 +310,7 @@ export async function measureApply(
     }
 
     options.onProgress(`applying ${options.tasks} task updates`);
-    const tasks = await measureTasks(clients, config, taskQueue.arn, taskDlq.url, options);
+    const tasks = await measureTasks(clients, taskQueue.arn, env, options);
 
     const sum = (list: PassResult[], f: (p: PassResult) => number) =>
       list.reduce((s, p) => s + f(p), 0);
@@ -395,9 +397,8 @@ function assertAll(tally: Tally, expected: Outcome, count: number, what: string)
 /** Task updates shaped like the appointment reminder's (one label, a dedupe key): first writes. */
 async function measureTasks(
   clients: CountedClients,
-  config: { patientsTable: string; tasksTable: string; labelsTable: string },
   queueArn: string,
-  deadLetterQueueUrl: string,
+  env: Record<string, string>,
   options: ApplyOptions,
 ): Promise<{
   /** Write units of the creations (the read before each is apart: `readUnits`). */
@@ -412,7 +413,7 @@ async function measureTasks(
   };
 }> {
   const recorder = new TallyRecorder();
-  const deps = taskApplierDeps({ ...config, deadLetterQueueUrl }, clients, recorder);
+  const deps = localApplierDeps('Task', { clients, env, recorder });
   const type: UpdateType = 'Task';
   const recordsAt = (computedAt: number) =>
     Array.from({ length: options.tasks }, (_, i) => {

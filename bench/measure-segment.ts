@@ -6,9 +6,9 @@ import {
   GetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import type { UpdateQueueUrls } from '../lib/aws/sqs-update-queue';
+import { UPDATE_TYPES } from '../lib/message-types';
 import type { OfflineStack } from '../local/offline-stack';
 import { PROJECT_ROOT } from '../local/serverless-config';
-import { UPDATE_TYPES } from '../schemas';
 import type { SegmentChildInput, SegmentChildResult } from './segment-child';
 
 export interface SegmentFigures {

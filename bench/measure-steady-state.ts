@@ -13,12 +13,6 @@ import { createComputeSegmentHandler } from '../handlers/compute-segment';
 import { createPlanRecomputationHandler } from '../handlers/plan-recomputation';
 import type { OutcomeRecorder } from '../lib/apply/outcomes';
 import { type BatchDeps, processUpdateBatch } from '../lib/apply/process-update-batch';
-import {
-  groupApplierDeps,
-  taskApplierDeps,
-  taskCommentApplierDeps,
-  taskUpdateApplierDeps,
-} from '../lib/aws/applier-deps';
 import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
 import { DynamoDbProtocolResultStore } from '../lib/aws/dynamodb-protocol-result-store';
 import { SqsBatchSender } from '../lib/aws/sqs-batch-sender';
@@ -34,9 +28,11 @@ import {
   DEFAULT_SEGMENT_POLICY,
   emptyCounts,
 } from '../lib/compute';
+import { messageType, UPDATE_TYPES, type UpdateType } from '../lib/message-types';
+import { localApplierDeps } from '../local/appliers';
+import { handlerEnvironment } from '../local/handler-environment';
 import type { OfflineStack } from '../local/offline-stack';
 import { PROTOCOLS } from '../protocols';
-import { UPDATE_TYPES, type UpdateType } from '../schemas';
 import { type CapacitySnapshot, capacitySince } from './capacity-counter';
 import { type CountedClients, countedClients } from './counted-clients';
 import { benchLambdaContext } from './lambda-context';
@@ -246,52 +242,21 @@ function applierDepsFor(
   stack: OfflineStack,
   clients: CountedClients,
 ): Record<UpdateType, BatchDeps<UpdateType>> {
-  const { tables, queues } = stack.resources;
-  const t = (id: string) => String(tables[id]);
-  const dlq = (id: string) => String(queues[id]?.url);
-  const base = { patientsTable: t('PatientsTable') };
-  return {
-    Group: groupApplierDeps(
-      {
-        ...base,
-        groupsTable: t('GroupsTable'),
-        membershipsTable: t('MembershipsTable'),
-        deadLetterQueueUrl: dlq('GroupUpdatesDeadLetterQueue'),
-      },
+  // Each applier's own environment, as serverless.yml gives its function, resolved locally.
+  const depsOf = (type: UpdateType) =>
+    localApplierDeps(type, {
       clients,
-      NO_OUTCOMES,
-    ),
-    Task: taskApplierDeps(
-      {
-        ...base,
-        tasksTable: t('TasksTable'),
-        labelsTable: t('LabelsTable'),
-        deadLetterQueueUrl: dlq('TaskUpdatesDeadLetterQueue'),
-      },
-      clients,
-      NO_OUTCOMES,
-    ),
-    TaskUpdate: taskUpdateApplierDeps(
-      {
-        tasksTable: t('TasksTable'),
-        labelsTable: t('LabelsTable'),
-        deadLetterQueueUrl: dlq('TaskLifecycleDeadLetterQueue'),
-        unknownTaskAttempts: 3,
-      },
-      clients,
-      NO_OUTCOMES,
-    ),
-    TaskComment: taskCommentApplierDeps(
-      {
-        tasksTable: t('TasksTable'),
-        taskCommentsTable: t('TaskCommentsTable'),
-        deadLetterQueueUrl: dlq('TaskCommentsDeadLetterQueue'),
-        unknownTaskAttempts: 3,
-      },
-      clients,
-      NO_OUTCOMES,
-    ),
-  } as Record<UpdateType, BatchDeps<UpdateType>>;
+      env: handlerEnvironment(
+        stack.config,
+        stack.resources,
+        messageType(type).applier.functionName,
+      ),
+      recorder: NO_OUTCOMES,
+    });
+  return Object.fromEntries(UPDATE_TYPES.map((type) => [type, depsOf(type)])) as Record<
+    UpdateType,
+    BatchDeps<UpdateType>
+  >;
 }
 
 /** Receives and deletes everything on a bench queue (the event source's part: not counted). */

@@ -1,17 +1,12 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { processUpdateBatch } from '../lib/apply/process-update-batch';
-import { taskCommentApplierDeps } from '../lib/aws/applier-deps';
-import { awsClients } from '../lib/aws/clients';
-import { readTaskCommentApplierConfig } from '../lib/aws/config';
+import { createApplierHandler } from '../lib/aws/applier-root';
+import { DynamoDbTaskCommentStore } from '../lib/aws/dynamodb-task-comment-store';
 
-/**
- * Applies TaskComment messages from the task-comments queue (`ReportBatchItemFailures`). Env:
- * TASKS_TABLE, TASK_COMMENTS_TABLE, TASK_COMMENTS_DLQ_URL, optional UNKNOWN_TASK_ATTEMPTS.
- */
-let deps: ReturnType<typeof taskCommentApplierDeps> | undefined;
-
-export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
-  // Built on the first invocation and kept for the container's life (clients included).
-  deps ??= taskCommentApplierDeps(readTaskCommentApplierConfig(), awsClients());
-  return processUpdateBatch(event, deps, context);
-}
+/** Applies TaskComment messages (comments on tasks); env from the registry entry. */
+export const handler = createApplierHandler(
+  'TaskComment',
+  ({ documents }, t) =>
+    new DynamoDbTaskCommentStore(documents, {
+      tasksTable: t.tasks,
+      taskCommentsTable: t.taskComments,
+    }),
+);

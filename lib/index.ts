@@ -1,18 +1,15 @@
 /** The public SDK for protocol authors. */
 export * from '../schemas';
 export * from './fixtures';
-export * from './protocol';
+// The update union and the message types, derived from the registry.
 export {
-  type CreateTaskInput,
-  createTaskPayload,
-  type DateTimeInput,
-  ensurePatientInGroup,
-  ensurePatientNotInGroup,
-  type TaskCommentInput,
-  type TaskRef,
-  taskCommentPayload,
-  type UpdateTaskInput,
-  updateTaskPayload,
-} from './update-helpers';
+  UPDATE_SCHEMA_BY_TYPE,
+  UPDATE_TYPES,
+  UpdateSchema,
+  UpdateTypeSchema,
+} from './message-types';
+export * from './protocol';
+// The kit's helpers and ours, one per message type, with their input types.
+export * from './update-helpers';
 export { UpdateValidationError, type ValidationProblem } from './validation-error';
 export { type PythonJsonOptions, toPythonJson } from './wire-json';

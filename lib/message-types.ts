@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CreateTaskUpdateSchema } from '../schemas/create-task-update';
 import { GroupMembershipUpdateSchema } from '../schemas/group-membership-update';
 import { TaskCommentUpdateSchema } from '../schemas/task-comment-update';
@@ -68,8 +68,16 @@ export type ApplyUpdate<U> = (
   delivery: Delivery,
 ) => Promise<ApplyResult>;
 
+/** The tables an applier's store reaches, each with the actions it is granted there. */
+export type ApplierTableAccess = Partial<Record<TableKey, readonly DynamoDbAction[]>>;
+
 /** What an entry states; everything else (logical ids, variables, handler path) is derived. */
-export interface MessageTypeSpec<W extends string, S extends z.ZodType, Store> {
+export interface MessageTypeSpec<
+  W extends string,
+  S extends z.ZodType,
+  Store,
+  Tables extends ApplierTableAccess = ApplierTableAccess,
+> {
   /** The wire name: the message's `integration_type`. */
   wireName: W;
   /** The message's schema: the helpers, the compute path and the applier all parse with it. */
@@ -84,7 +92,7 @@ export interface MessageTypeSpec<W extends string, S extends z.ZodType, Store> {
      * The store it writes: the tables its store reaches and the actions on each. The applier's
      * role grants exactly these, and its environment holds exactly these tables' variables.
      */
-    tables: Partial<Record<TableKey, readonly DynamoDbAction[]>>;
+    tables: Tables;
     /** Reads UNKNOWN_TASK_ATTEMPTS: its message may arrive before the task it acts on. */
     unknownTaskGrace: boolean;
     /** The applier over its store port (the AWS adapter is built by the handler). */
@@ -92,9 +100,18 @@ export interface MessageTypeSpec<W extends string, S extends z.ZodType, Store> {
   };
 }
 
-/** `TaskComment` → `TASK_COMMENT`. */
-export function screamingSnake(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+/** `askUpdate` → `ask_Update`: an underscore before each capital. */
+type UnderscoreCapitals<S extends string> = S extends `${infer C}${infer Rest}`
+  ? `${C extends Lowercase<C> ? C : `_${C}`}${UnderscoreCapitals<Rest>}`
+  : S;
+/** `TaskUpdate` → `TASK_UPDATE`, as a type (so the variable names are literal types). */
+export type ScreamingSnake<S extends string> = S extends `${infer C}${infer Rest}`
+  ? Uppercase<`${C}${UnderscoreCapitals<Rest>}`>
+  : S;
+
+/** `TaskUpdate` → `TASK_UPDATE`: an underscore before each capital but the first. */
+export function screamingSnake<S extends string>(name: S): ScreamingSnake<S> {
+  return name.replace(/(?!^)([A-Z])/g, '_$1').toUpperCase() as ScreamingSnake<S>;
 }
 
 /** `applyTaskComment` → `apply-task-comment`. */
@@ -102,9 +119,12 @@ function kebab(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 }
 
-function defineMessageType<W extends string, S extends z.ZodType, Store>(
-  spec: MessageTypeSpec<W, S, Store>,
-) {
+function defineMessageType<
+  W extends string,
+  S extends z.ZodType,
+  Store,
+  const Tables extends ApplierTableAccess,
+>(spec: MessageTypeSpec<W, S, Store, Tables>) {
   const upper = screamingSnake(spec.wireName);
   return {
     ...spec,
@@ -113,8 +133,8 @@ function defineMessageType<W extends string, S extends z.ZodType, Store>(
       deadLetterLogicalId: `${spec.wireName}DeadLetterQueue` as const,
     },
     env: {
-      queueUrl: `${upper}_QUEUE_URL`,
-      deadLetterQueueUrl: `${upper}_DLQ_URL`,
+      queueUrl: `${upper}_QUEUE_URL` as const,
+      deadLetterQueueUrl: `${upper}_DLQ_URL` as const,
     },
     applier: {
       ...spec.applier,
@@ -222,3 +242,45 @@ export function messageType<T extends MessageTypeName>(type: T): MessageTypeOf<T
   if (!entry) throw new Error(`unknown message type ${type}`);
   return entry as MessageTypeOf<T>;
 }
+
+/** Each entry's field `F`, as a tuple in registry order (a generic mapped type keeps tuples). */
+type FieldOfEach<T extends readonly unknown[], F extends string> = {
+  readonly [K in keyof T]: T[K] extends { readonly [P in F]: infer V } ? V : never;
+};
+
+/**
+ * The message types, in registry order; each has its own queue, DLQ and applier. `Group` and
+ * `Task` are the kit's; the lifecycle types are ours (docs/task-lifecycle.md).
+ */
+export const UPDATE_TYPES = MESSAGE_TYPES.map((entry) => entry.wireName) as unknown as FieldOfEach<
+  typeof MESSAGE_TYPES,
+  'wireName'
+>;
+export type UpdateType = MessageTypeName;
+export const UpdateTypeSchema = z.enum(UPDATE_TYPES);
+
+/** The schema for one message type, for an applier that accepts only its own type. */
+export const UPDATE_SCHEMA_BY_TYPE = Object.fromEntries(
+  MESSAGE_TYPES.map((entry) => [entry.wireName, entry.schema]),
+) as { readonly [E in MessageTypeEntry as E['wireName']]: E['schema'] };
+
+export type UpdateOfType<T extends UpdateType> = z.infer<MessageTypeOf<T>['schema']>;
+
+/**
+ * Every update message, discriminated on `integration_type`. The helpers validate with it, the
+ * compute path validates before enqueueing, and the appliers parse with it.
+ */
+export const UpdateSchema = z.discriminatedUnion(
+  'integration_type',
+  MESSAGE_TYPES.map((entry) => entry.schema) as unknown as FieldOfEach<
+    typeof MESSAGE_TYPES,
+    'schema'
+  >,
+  { error: `integration_type must be one of ${UPDATE_TYPES.map((t) => `"${t}"`).join(', ')}` },
+);
+export type Update = z.infer<typeof UpdateSchema>;
+
+/** Type → the environment variable holding its queue's URL (what the compute functions send to). */
+export const UPDATE_QUEUE_URL_ENV = Object.fromEntries(
+  MESSAGE_TYPES.map((entry) => [entry.wireName, entry.env.queueUrl]),
+) as { readonly [E in MessageTypeEntry as E['wireName']]: E['env']['queueUrl'] };

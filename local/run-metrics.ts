@@ -6,21 +6,21 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { COMPUTE_SUMMARY_MESSAGES } from '../lib/aws/compute-telemetry';
-import { UPDATE_TYPES, type UpdateType } from '../schemas';
+import { MESSAGE_TYPES, TABLES, UPDATE_TYPES, type UpdateType } from '../lib/message-types';
 import type { BatchOutcome } from './offline-sqs-event-source/queue-poller';
 import type { ProvisionedResources } from './provision';
 
-// The message types are the schema's: a new type shows up in every local summary.
+// The message types are the registry's: a new type shows up in every local summary.
 export { UPDATE_TYPES, type UpdateType };
 export type ByType = Record<UpdateType, number>;
 
-/** The queue and DLQ of each message type (logical ids in resources/queues.yml). */
-export const UPDATE_QUEUES: Record<UpdateType, { queue: string; deadLetterQueue: string }> = {
-  Group: { queue: 'GroupUpdatesQueue', deadLetterQueue: 'GroupUpdatesDeadLetterQueue' },
-  Task: { queue: 'TaskUpdatesQueue', deadLetterQueue: 'TaskUpdatesDeadLetterQueue' },
-  TaskUpdate: { queue: 'TaskLifecycleQueue', deadLetterQueue: 'TaskLifecycleDeadLetterQueue' },
-  TaskComment: { queue: 'TaskCommentsQueue', deadLetterQueue: 'TaskCommentsDeadLetterQueue' },
-};
+/** The queue and DLQ of each message type (logical ids, from the registry). */
+export const UPDATE_QUEUES = Object.fromEntries(
+  MESSAGE_TYPES.map((entry) => [
+    entry.wireName,
+    { queue: entry.queue.logicalId, deadLetterQueue: entry.queue.deadLetterLogicalId },
+  ]),
+) as Readonly<Record<UpdateType, { queue: string; deadLetterQueue: string }>>;
 
 /** The DLQ reason of a message SQS itself moved there (a record that kept failing). */
 export const REDRIVE_REASON = 'max-receive-count-exceeded';
@@ -256,17 +256,18 @@ export async function countTables(
   documents: DynamoDBDocumentClient,
   resources: ProvisionedResources,
 ): Promise<TableCounts> {
-  const table = (logicalId: string) => {
+  const table = (key: keyof typeof TABLES) => {
+    const { logicalId } = TABLES[key];
     const name = resources.tables[logicalId];
     if (!name) throw new Error(`serverless.yml declares no ${logicalId}`);
     return name;
   };
-  const memberships = await scanAll(documents, table('MembershipsTable'), 'active');
+  const memberships = await scanAll(documents, table('memberships'), 'active');
   const active = memberships.filter((item) => item.active === true).length;
   return {
     memberships: { active, inactive: memberships.length - active },
-    tasks: (await scanAll(documents, table('TasksTable'), 'taskId')).length,
-    labels: (await scanAll(documents, table('LabelsTable'), 'nameKey')).length,
-    taskComments: (await scanAll(documents, table('TaskCommentsTable'), 'commentId')).length,
+    tasks: (await scanAll(documents, table('tasks'), 'taskId')).length,
+    labels: (await scanAll(documents, table('labels'), 'nameKey')).length,
+    taskComments: (await scanAll(documents, table('taskComments'), 'commentId')).length,
   };
 }

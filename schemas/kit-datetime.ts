@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isRealDate } from './calendar';
 
 /**
- * Message datetimes (Task `due` and `created`, TaskUpdate `due`, TaskComment `created`) as the kit
+ * Message datetimes (Task `due` and `created`, a task change's `due`, a comment's `created`) as the kit
  * and JavaScript producers write them: the seed's `2024-02-06T09:30:00`, Python's `isoformat()` of
  * an aware value (`2024-02-06T09:30:00-05:00`, `2026-12-01T08:20:11.123456+00:00`) and
  * `toISOString()` (`2024-02-06T14:30:00.000Z`). Precisely:

@@ -1,13 +1,12 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
+import { UPDATE_ATTRIBUTE, UpdateMessageAttributesSchema } from '../../schemas';
 import {
-  UPDATE_ATTRIBUTE,
   UPDATE_SCHEMA_BY_TYPE,
   UPDATE_TYPES,
-  UpdateMessageAttributesSchema,
   type UpdateOfType,
   type UpdateType,
-} from '../../schemas';
+} from '../message-types';
 import { sentTimestampMs } from '../sqs-record';
 import {
   describeProblems,

@@ -1,7 +1,7 @@
-import { UPDATE_TYPES, type UpdateType } from '../../schemas';
 import { DEFAULT_SEGMENT_POLICY, type SegmentPolicy } from '../compute/plan-recomputation';
 import { DEFAULT_REASSERT_AFTER_MS } from '../compute/protocol-results';
 import { DEFAULT_SEGMENT_BUDGET, type SegmentBudget } from '../compute/recompute-segment';
+import { UPDATE_QUEUE_URL_ENV, UPDATE_TYPES } from '../message-types';
 import { ProtocolSettings } from '../protocol/settings';
 import type { UpdateQueueUrls } from './sqs-update-queue';
 
@@ -44,14 +44,10 @@ function reassertAfterMs(env: Env): number {
     : parseDuration('REASSERT_AFTER', raw);
 }
 
-/** One queue URL per message type (docs/queue-contract.md). */
-export const UPDATE_QUEUE_URL_ENV = {
-  Group: 'GROUP_UPDATES_QUEUE_URL',
-  Task: 'TASK_UPDATES_QUEUE_URL',
-  TaskUpdate: 'TASK_LIFECYCLE_QUEUE_URL',
-  TaskComment: 'TASK_COMMENTS_QUEUE_URL',
-} as const satisfies Record<UpdateType, string>;
-const UPDATE_QUEUE_ENV = Object.values(UPDATE_QUEUE_URL_ENV);
+/** One queue URL per message type, from the registry (docs/queue-contract.md). */
+export { UPDATE_QUEUE_URL_ENV };
+
+const UPDATE_QUEUE_ENV = UPDATE_TYPES.map((type) => UPDATE_QUEUE_URL_ENV[type]);
 
 function updateQueueUrls(v: Record<(typeof UPDATE_QUEUE_ENV)[number], string>): UpdateQueueUrls {
   return Object.fromEntries(

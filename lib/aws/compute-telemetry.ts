@@ -2,8 +2,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { UPDATE_TYPES } from '../../schemas';
 import type { ComputeCounts } from '../compute/compute-counts';
+import { UPDATE_TYPES } from '../message-types';
 import { SqsSendError } from './sqs-batch-sender';
 import { MessageTooLargeError } from './sqs-message-batches';
 

@@ -1,4 +1,4 @@
-import { UPDATE_TYPES, type UpdateType } from '../../schemas';
+import { UPDATE_TYPES, type UpdateType } from '../message-types';
 import type { ProtocolRun } from '../protocol';
 
 /** What a computation did, by outcome: the numbers logged and sent as metrics. */

@@ -1,5 +1,4 @@
-import { UPDATE_TYPES } from '../../schemas';
-import { UPDATE_QUEUE_URL_ENV } from '../aws/compute-config';
+import { MESSAGE_TYPES, screamingSnake } from '../message-types';
 
 /** The part of the resolved serverless.yml (`serverless print`) the topology reads. */
 export interface DeclaredResources {
@@ -18,7 +17,7 @@ export interface DeclaredQueue {
 export interface DeadLetterRoute {
   /** What operators type: the update type (`Group`, `Task`, ...) or the queue's kebab name (`changes`). */
   name: string;
-  /** Set when the queue carries one message type of `UPDATE_TYPES`. */
+  /** Set when the queue carries one message type of the registry (`MESSAGE_TYPES`). */
   updateType?: string;
   source: DeclaredQueue;
   deadLetter: DeclaredQueue;
@@ -32,11 +31,6 @@ function referencedLogicalId(value: unknown): string | undefined {
   return intrinsic['Fn::GetAtt']?.[0] ?? intrinsic.Ref;
 }
 
-/** `TaskComment` → `TASK_COMMENT`. */
-function screamingSnake(type: string): string {
-  return type.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
-}
-
 /** `ComputeJobsQueue` → `compute-jobs`. */
 function kebabName(logicalId: string): string {
   return logicalId
@@ -47,10 +41,9 @@ function kebabName(logicalId: string): string {
 
 /**
  * The queue of each update type, found the way the functions find it: the provider environment
- * variable the compute functions send that type's updates to (`UPDATE_QUEUE_URL_ENV`, e.g.
- * `TASK_COMMENTS_QUEUE_URL: { Ref: TaskCommentsQueue }`); for a type not listed there, the
- * variable `<TYPE>_UPDATES_QUEUE_URL` or the logical id `<Type>UpdatesQueue`. A type with none of
- * these has no queue in this config (yet) and is left out.
+ * variable the compute functions send that type's updates to (the registry's `env.queueUrl`, e.g.
+ * `TASK_QUEUE_URL: { Ref: TaskQueue }`); failing that, the registry's logical id
+ * (`<Type>Queue`). A type with neither has no queue in this config (yet) and is left out.
  */
 function queueOfUpdateType(
   type: string,
@@ -59,19 +52,26 @@ function queueOfUpdateType(
   isQueue: (logicalId: string) => boolean,
 ): string | undefined {
   const env = config.provider?.environment ?? {};
-  const variables = [queueVariables[type], `${screamingSnake(type)}_UPDATES_QUEUE_URL`];
+  const variables = [queueVariables[type], `${screamingSnake(type)}_QUEUE_URL`];
   for (const variable of variables) {
     const logicalId = variable ? referencedLogicalId(env[variable]) : undefined;
     if (logicalId && isQueue(logicalId)) return logicalId;
   }
-  const byName = `${type}UpdatesQueue`;
+  const byName = `${type}Queue`;
   return isQueue(byName) ? byName : undefined;
 }
+
+/** The registry's types and their queue variables: the default the CLI uses. */
+const REGISTRY_TYPES = MESSAGE_TYPES.map((entry) => entry.wireName);
+const REGISTRY_QUEUE_VARIABLES: Readonly<Record<string, string>> = Object.fromEntries(
+  MESSAGE_TYPES.map((entry) => [entry.wireName, entry.env.queueUrl]),
+);
 
 /**
  * Every queue that dead-letters (has a RedrivePolicy) and its DLQ, from the resolved config, so
  * queues added to serverless.yml (new message types included) show up without CLI changes. Update
- * types come first, in `UPDATE_TYPES` order, then the other queues by logical id.
+ * types come first, in registry order (`MESSAGE_TYPES`), then the other queues (`changes`,
+ * `compute-jobs`) by logical id.
  */
 export function deadLetterRoutes(
   config: DeclaredResources,
@@ -81,9 +81,8 @@ export function deadLetterRoutes(
     queueVariables?: Readonly<Record<string, string>>;
   } = {},
 ): DeadLetterRoute[] {
-  const updateTypes = options.updateTypes ?? UPDATE_TYPES;
-  const queueVariables: Readonly<Record<string, string>> =
-    options.queueVariables ?? UPDATE_QUEUE_URL_ENV;
+  const updateTypes = options.updateTypes ?? REGISTRY_TYPES;
+  const queueVariables = options.queueVariables ?? REGISTRY_QUEUE_VARIABLES;
   const all = config.resources?.Resources ?? {};
   const queues = new Map(
     Object.entries(all)

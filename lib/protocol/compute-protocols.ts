@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { type ChangeEvent, type Patient, type Update, UpdateSchema } from '../../schemas';
+import type { ChangeEvent, Patient, Update } from '../../schemas';
+import { UpdateSchema } from '../message-types';
 import { jsonSnapshot, takeValidated, unchangedSince } from '../validated-update';
 import {
   describeProblems,

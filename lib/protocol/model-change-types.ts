@@ -13,7 +13,7 @@ import { CHANGE_TYPES, type ChangeType } from '../../schemas';
  * `BILLING_LINE_ITEM`, `messagetransmission` under `MESSAGE`, `notestatechangeevent` with a
  * `state` change under `APPOINTMENT`), and canvas-plugins' data models and event types
  * (`PatientAddress`, `PatientContactPoint`, `PatientContactPerson`, `PatientExternalIdentifier`,
- * `CareTeamMembership`, `PatientConsent`, `ImmunizationStatement`, `TaskComment`).
+ * `CareTeamMembership`, `PatientConsent`, `ImmunizationStatement`, and the task comment model).
  *
  * A model not listed has no change type here: its event needs `change_types` (or, in the dry run,
  * `--change-type`), else it is dead-lettered as `unknown-change-type`.

@@ -1,15 +1,9 @@
 import '../support/quiet-sdk-warning';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { capacitySince, totalUnits } from '../../bench/capacity-counter';
 import { countedClients } from '../../bench/counted-clients';
 import { handler } from '../../handlers/apply-group-membership';
-import { processUpdateBatch } from '../../lib/apply/process-update-batch';
-import { groupApplierDeps } from '../../lib/aws/applier-deps';
-import { awsClients } from '../../lib/aws/clients';
-import { readGroupApplierConfig } from '../../lib/aws/config';
-import { DynamoDbMembershipStore } from '../../lib/aws/dynamodb-membership-store';
 import { batchPutItems } from '../../lib/aws/table-items';
 import {
   createTaskPayload,
@@ -17,7 +11,6 @@ import {
   ensurePatientNotInGroup,
 } from '../../lib/update-helpers';
 import type { GroupMembershipUpdate } from '../../schemas';
-import { FakeRecorder } from '../support/apply-fakes';
 import type { TestStack } from '../support/local-stack';
 import { seedGroup, seedPatient } from '../support/seed';
 import {
@@ -28,17 +21,15 @@ import {
   settle,
   takeAll,
 } from '../support/sqs-driver';
-import { useTestStack } from '../support/use-test-stack';
+import { useApplierQueue } from '../support/use-applier-queue';
 
-const testStack = useTestStack();
+const applier = useApplierQueue('Group');
 let stack: TestStack;
 let queue: QueueRef;
 let dlq: QueueRef;
 
 beforeAll(async () => {
-  stack = testStack();
-  queue = stack.queues.GroupUpdatesQueue as QueueRef;
-  dlq = stack.queues.GroupUpdatesDeadLetterQueue as QueueRef;
+  ({ stack, queue, dlq } = applier());
   await seedGroup(stack, 'group-1', 'Diabetes follow-up');
   await seedGroup(stack, 'group-closed', 'Old programme', false);
 });
@@ -58,11 +49,10 @@ const T0 = 1_700_000_000_000;
 
 /** The real applier and store with a recorder the test reads (the handler logs instead). */
 function recordingApplier() {
-  const recorder = new FakeRecorder();
-  const deps = groupApplierDeps(readGroupApplierConfig(), awsClients(), recorder);
+  const { recorder, handle } = applier().recordingApplier();
   const outcomes = () =>
     Object.fromEntries(recorder.results.map((r) => [r.updateId, [r.outcome, r.reason]]));
-  return { recorder, outcomes, handle: (e: SQSEvent) => processUpdateBatch(e, deps) };
+  return { recorder, outcomes, handle };
 }
 
 /** One Group message with several entries: `[patientKey, active]` each. */
@@ -373,7 +363,7 @@ describe('messages with several entries: all or nothing', () => {
       stack.tables.PatientsTable as string,
       keys.slice(1).map((patientKey) => ({ patientKey, data: {} })),
     );
-    const store = new DynamoDbMembershipStore(stack.documents, readGroupApplierConfig());
+    const store = applier().store();
 
     const references = await store.readReferences('group-1', keys);
 
@@ -517,7 +507,7 @@ describe('write cost', () => {
       dynamodb: stack.dynamodbEndpoint,
       sqs: stack.sqsEndpoint,
     });
-    const store = new DynamoDbMembershipStore(clients.documents, readGroupApplierConfig());
+    const store = applier().store(clients);
     const key = { groupId: 'group-1', patientKey: 'p-cost' };
     const stamp = (n: number) => ({
       version: T0 + n,

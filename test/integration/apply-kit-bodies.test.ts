@@ -7,8 +7,8 @@ import { encodeUpdateAttributes } from '../../schemas';
 import { type KitBodyEntry, readKitBodies } from '../support/kit-bodies';
 import type { TestStack } from '../support/local-stack';
 import { seedGroup, seedPatient } from '../support/seed';
-import { drain, type QueueRef, takeAll } from '../support/sqs-driver';
-import { useTestStack } from '../support/use-test-stack';
+import { drain, takeAll } from '../support/sqs-driver';
+import { useApplierQueue } from '../support/use-applier-queue';
 
 /**
  * Bodies exactly as a Python producer of the kit sends them (fixtures/kit-bodies, written by
@@ -19,19 +19,19 @@ import { useTestStack } from '../support/use-test-stack';
 const DIABETES_CARE_GROUP_ID = '5f0c4a52-3c1e-4b8e-9d3a-2f6b1e0d9a11';
 const T0 = 1_700_000_000_000;
 
-const testStack = useTestStack();
+// The kit's bodies are Task and Group messages: the Task queue's stack, and the Group queue on it.
+const applier = useApplierQueue('Task');
 let stack: TestStack;
 
 const applied = readKitBodies('applied.jsonl');
 const refused = readKitBodies('refused.jsonl');
-const queueOf = (type: KitBodyEntry['type']) =>
-  (type === 'Task' ? 'TaskUpdatesQueue' : 'GroupUpdatesQueue') as string;
+const queueOf = (type: KitBodyEntry['type']) => applier().queueOf(type);
 
 /** The update id each body is sent with: a Task without dedupe key is stored as `update:<id>`. */
 const updateIdOf = (set: string, index: number) => `kit-${set}-${index + 1}`;
 
 beforeAll(async () => {
-  stack = testStack();
+  stack = applier().stack;
   for (let n = 1; n <= 5; n++)
     await seedPatient(stack, `demo-patient-${String(n).padStart(4, '0')}`);
   await seedGroup(stack, DIABETES_CARE_GROUP_ID, 'Diabetes care');
@@ -39,7 +39,7 @@ beforeAll(async () => {
     for (const [index, entry] of entries.entries()) {
       await stack.sqs.send(
         new SendMessageCommand({
-          QueueUrl: (stack.queues[queueOf(entry.type)] as QueueRef).url,
+          QueueUrl: queueOf(entry.type).url,
           MessageBody: entry.body,
           MessageAttributes: encodeUpdateAttributes({
             updateId: updateIdOf(set, index),
@@ -51,8 +51,8 @@ beforeAll(async () => {
   };
   await send('applied', applied);
   await send('refused', refused);
-  await drain(stack.sqs, stack.queues.TaskUpdatesQueue as QueueRef, applyTask);
-  await drain(stack.sqs, stack.queues.GroupUpdatesQueue as QueueRef, applyGroup);
+  await drain(stack.sqs, queueOf('Task'), applyTask);
+  await drain(stack.sqs, queueOf('Group'), applyGroup);
 });
 
 async function storedTask(patientKey: string, taskId: string) {
@@ -117,7 +117,7 @@ describe('kit bodies on the local queues (DynamoDB Local, local SQS)', () => {
   });
 
   it('dead-letters the free-text due with its reason, body unchanged, and writes no task', async () => {
-    const dead = await takeAll(stack.sqs, stack.queues.TaskUpdatesDeadLetterQueue as QueueRef);
+    const dead = await applier().deadLetters();
     expect(
       dead.map((m) => ({
         body: m.Body,
@@ -134,8 +134,6 @@ describe('kit bodies on the local queues (DynamoDB Local, local SQS)', () => {
     expect(
       await storedTask('demo-patient-0003', `update:${updateIdOf('refused', 0)}`),
     ).toBeUndefined();
-    expect(await takeAll(stack.sqs, stack.queues.GroupUpdatesDeadLetterQueue as QueueRef)).toEqual(
-      [],
-    );
+    expect(await takeAll(stack.sqs, applier().deadLetterQueueOf('Group'))).toEqual([]);
   });
 });

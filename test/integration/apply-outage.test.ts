@@ -5,28 +5,20 @@ import { awsClients } from '../../lib/aws/clients';
 import { ensurePatientInGroup } from '../../lib/update-helpers';
 import type { TestStack } from '../support/local-stack';
 import { seedGroup, seedPatient } from '../support/seed';
-import {
-  drain,
-  type QueueRef,
-  receiveEvent,
-  sendUpdate,
-  settle,
-  takeAll,
-} from '../support/sqs-driver';
-import { useTestStack } from '../support/use-test-stack';
+import { drain, receiveEvent, sendUpdate, settle, takeAll } from '../support/sqs-driver';
+import { useApplierQueue } from '../support/use-applier-queue';
 
-const testStack = useTestStack({ fileBacked: true });
+// File-backed so the data survives stopping the process.
+const applier = useApplierQueue('Group', { fileBacked: true });
 let stack: TestStack;
 
 beforeAll(async () => {
-  // File-backed so the data survives stopping the process.
-  stack = testStack();
+  stack = applier().stack;
 });
 
 describe('DynamoDB stopped in the middle of a batch', () => {
   it('reports the failed records, then applies every record once DynamoDB is back', async () => {
-    const queue = stack.queues.GroupUpdatesQueue as QueueRef;
-    const dlq = stack.queues.GroupUpdatesDeadLetterQueue as QueueRef;
+    const { queue, dlq } = applier();
     const patients = Array.from({ length: 8 }, (_, i) => `p-outage-${i}`);
     await seedGroup(stack, 'group-1', 'Outage group');
     for (const p of patients) await seedPatient(stack, p);

@@ -16,24 +16,22 @@ import {
   settle,
   takeAll,
 } from '../support/sqs-driver';
-import { useTestStack } from '../support/use-test-stack';
+import { useApplierQueue } from '../support/use-applier-queue';
 
 const T0 = 1_700_000_000_000;
 
-const testStack = useTestStack();
+const applier = useApplierQueue('TaskComment');
 let stack: TestStack;
 let queue: QueueRef;
 let dlq: QueueRef;
 
 beforeAll(async () => {
-  stack = testStack();
-  queue = stack.queues.TaskCommentsQueue as QueueRef;
-  dlq = stack.queues.TaskCommentsDeadLetterQueue as QueueRef;
+  ({ stack, queue, dlq } = applier());
 });
 
 async function createTask(patientKey: string, dedupeKey: string) {
   await seedPatient(stack, patientKey);
-  const taskQueue = stack.queues.TaskUpdatesQueue as QueueRef;
+  const taskQueue = applier().queueOf('Task');
   await sendUpdate(
     stack.sqs,
     taskQueue,

@@ -5,18 +5,14 @@ import fc from 'fast-check';
 import { handler as applyTask } from '../../handlers/apply-task';
 import { handler } from '../../handlers/apply-task-update';
 import { changeVersion } from '../../lib/apply/change-version';
-import { processUpdateBatch } from '../../lib/apply/process-update-batch';
 import { dedupeTaskId } from '../../lib/apply/task-id';
-import { taskUpdateApplierDeps } from '../../lib/aws/applier-deps';
-import { awsClients } from '../../lib/aws/clients';
-import { readTaskUpdateApplierConfig } from '../../lib/aws/config';
 import {
   createTaskPayload,
   ensurePatientInGroup,
   type UpdateTaskInput,
   updateTaskPayload,
 } from '../../lib/update-helpers';
-import { FakeRecorder, sqsRecord } from '../support/apply-fakes';
+import { sqsRecord } from '../support/apply-fakes';
 import type { TestStack } from '../support/local-stack';
 import { seedLabel, seedPatient } from '../support/seed';
 import {
@@ -27,26 +23,24 @@ import {
   settle,
   takeAll,
 } from '../support/sqs-driver';
-import { useTestStack } from '../support/use-test-stack';
+import { useApplierQueue } from '../support/use-applier-queue';
 
 const T0 = 1_700_000_000_000;
 
-const testStack = useTestStack();
+const applier = useApplierQueue('TaskUpdate');
 let stack: TestStack;
 let queue: QueueRef;
 let dlq: QueueRef;
 
 beforeAll(async () => {
-  stack = testStack();
-  queue = stack.queues.TaskLifecycleQueue as QueueRef;
-  dlq = stack.queues.TaskLifecycleDeadLetterQueue as QueueRef;
+  ({ stack, queue, dlq } = applier());
   await seedLabel(stack, 'Retired', false);
 });
 
 /** Creates the task through the real Task applier, at `T0` with update id `create`. */
 async function createTask(patientKey: string, dedupeKey: string, labels = ['Urgent']) {
   await seedPatient(stack, patientKey);
-  const taskQueue = stack.queues.TaskUpdatesQueue as QueueRef;
+  const taskQueue = applier().queueOf('Task');
   await sendUpdate(
     stack.sqs,
     taskQueue,
@@ -76,11 +70,7 @@ function event(body: unknown, updateId: string, version: number, receiveCount = 
 }
 
 /** The real applier and stores with a recorder the test reads (the handler logs instead). */
-function recordingApplier() {
-  const recorder = new FakeRecorder();
-  const deps = taskUpdateApplierDeps(readTaskUpdateApplierConfig(), awsClients(), recorder);
-  return { recorder, handle: (e: SQSEvent) => processUpdateBatch(e, deps) };
-}
+const recordingApplier = () => applier().recordingApplier();
 
 const reasons = (messages: Awaited<ReturnType<typeof takeAll>>) =>
   messages.map((m) => m.MessageAttributes?.['rejection-reason']?.StringValue);

@@ -12,10 +12,7 @@ import { handler } from '../../handlers/apply-task';
 import { applyTask, taskIdFor } from '../../lib/apply/apply-task';
 import type { ApplyResult } from '../../lib/apply/outcomes';
 import { processUpdateBatch } from '../../lib/apply/process-update-batch';
-import { taskApplierDeps } from '../../lib/aws/applier-deps';
-import { type AwsClients, awsClients, httpTimeoutConfig } from '../../lib/aws/clients';
-import { readTaskApplierConfig } from '../../lib/aws/config';
-import { DynamoDbTaskStore } from '../../lib/aws/dynamodb-task-store';
+import { type AwsClients, httpTimeoutConfig } from '../../lib/aws/clients';
 import { foldName, type TaskStore } from '../../lib/ports';
 import { createTaskPayload, ensurePatientInGroup } from '../../lib/update-helpers';
 import { FakeRecorder } from '../support/apply-fakes';
@@ -30,17 +27,15 @@ import {
   settle,
   takeAll,
 } from '../support/sqs-driver';
-import { useTestStack } from '../support/use-test-stack';
+import { useApplierQueue } from '../support/use-applier-queue';
 
-const testStack = useTestStack();
+const applier = useApplierQueue('Task');
 let stack: TestStack;
 let queue: QueueRef;
 let dlq: QueueRef;
 
 beforeAll(async () => {
-  stack = testStack();
-  queue = stack.queues.TaskUpdatesQueue as QueueRef;
-  dlq = stack.queues.TaskUpdatesDeadLetterQueue as QueueRef;
+  ({ stack, queue, dlq } = applier());
   await seedLabel(stack, 'Retired', false);
 });
 
@@ -72,11 +67,7 @@ async function labelsNamed(nameKey: string) {
 }
 
 /** The real applier and stores with a recorder the test reads (the handler logs instead). */
-function recordingApplier() {
-  const recorder = new FakeRecorder();
-  const deps = taskApplierDeps(readTaskApplierConfig(), awsClients(), recorder);
-  return { recorder, handle: (e: SQSEvent) => processUpdateBatch(e, deps) };
-}
+const recordingApplier = () => applier().recordingApplier();
 
 /** Fresh clients (as `awsClients` builds them) whose every call is recorded. */
 function recordedClients(): { clients: AwsClients; calls: AwsCallRecorder } {
@@ -298,8 +289,7 @@ describe('task applier (DynamoDB Local, local SQS)', () => {
     });
     const { clients, calls } = recordedClients();
     const recorder = new FakeRecorder();
-    const handle = (e: SQSEvent) =>
-      processUpdateBatch(e, taskApplierDeps(readTaskApplierConfig(), clients, recorder));
+    const handle = (e: SQSEvent) => processUpdateBatch(e, applier().deps({ clients, recorder }));
     await sendUpdate(stack.sqs, queue, update, { updateId: 'resent-1' });
     await drain(stack.sqs, queue, handle);
     const created = await tasksOf('p-resent');
@@ -338,7 +328,7 @@ describe('task applier (DynamoDB Local, local SQS)', () => {
     // the task as missing and goes on to the transaction (the race the condition must settle).
     await seedPatient(stack, 'p-first-race');
     const consumers = 8;
-    const real = new DynamoDbTaskStore(awsClients().documents, readTaskApplierConfig());
+    const real = applier().store();
     let reads = 0;
     let release: () => void = () => undefined;
     const allRead = new Promise<void>((resolve) => {
@@ -407,7 +397,7 @@ describe('task applier (DynamoDB Local, local SQS)', () => {
     );
 
     await drain(stack.sqs, queue, (e: SQSEvent) =>
-      processUpdateBatch(e, taskApplierDeps(readTaskApplierConfig(), clients, recorder)),
+      processUpdateBatch(e, applier().deps({ clients, recorder })),
     );
 
     expect(calls.calls.map((c) => c.operation)).toEqual([

@@ -1,5 +1,6 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { MESSAGE_TYPES, TABLES } from '../../lib/message-types';
 import { loadServerlessConfig, resourcesOfType } from '../../local/serverless-config';
 import { startTestStack, TEST_STAGE, type TestStack } from '../support/local-stack';
 
@@ -28,16 +29,14 @@ describe('the embedded local stack', () => {
     }
   });
 
-  it('creates the update queues with a redrive to their DLQ after maxReceiveCount', async () => {
+  it("creates every message type's queue with a redrive to its DLQ after maxReceiveCount", async () => {
     const config = await loadServerlessConfig(TEST_STAGE);
     const maxReceiveCount = (config.custom as { maxReceiveCount: number }).maxReceiveCount;
 
-    for (const [queue, dlq] of [
-      ['GroupUpdatesQueue', 'GroupUpdatesDeadLetterQueue'],
-      ['TaskUpdatesQueue', 'TaskUpdatesDeadLetterQueue'],
-      ['TaskLifecycleQueue', 'TaskLifecycleDeadLetterQueue'],
-      ['TaskCommentsQueue', 'TaskCommentsDeadLetterQueue'],
-    ] as const) {
+    for (const entry of MESSAGE_TYPES) {
+      const { logicalId: queue, deadLetterLogicalId: dlq } = entry.queue;
+      expect(stack.queues[queue]?.name).toBe(`protocol-updates-${TEST_STAGE}-${entry.queueName}`);
+      expect(stack.queues[dlq]?.name).toBe(`protocol-updates-${TEST_STAGE}-${entry.queueName}-dlq`);
       const { Attributes } = await stack.sqs.send(
         new GetQueueAttributesCommand({
           QueueUrl: stack.queues[queue]?.url,
@@ -53,10 +52,23 @@ describe('the embedded local stack', () => {
   });
 
   it('resolves the functions environment to local names and URLs', () => {
-    expect(stack.env.GROUP_UPDATES_DLQ_URL).toBe(stack.queues.GroupUpdatesDeadLetterQueue?.url);
+    expect(stack.env.GROUP_DLQ_URL).toBe(stack.queues.GroupDeadLetterQueue?.url);
     expect(stack.env.PATIENTS_TABLE).toBe(`protocol-updates-${TEST_STAGE}-patients`);
-    expect(stack.env.TASK_LIFECYCLE_QUEUE_URL).toBe(stack.queues.TaskLifecycleQueue?.url);
-    expect(stack.env.TASK_COMMENTS_DLQ_URL).toBe(stack.queues.TaskCommentsDeadLetterQueue?.url);
+    expect(stack.env.TASK_UPDATE_QUEUE_URL).toBe(stack.queues.TaskUpdateQueue?.url);
+    expect(stack.env.TASK_COMMENT_DLQ_URL).toBe(stack.queues.TaskCommentDeadLetterQueue?.url);
     expect(stack.env.TASK_COMMENTS_TABLE).toBe(`protocol-updates-${TEST_STAGE}-task-comments`);
+  });
+
+  it("gives every message type's queue and DLQ URL variables, and every table's, from the registry", () => {
+    for (const entry of MESSAGE_TYPES) {
+      expect(stack.env[entry.env.queueUrl]).toBe(stack.queues[entry.queue.logicalId]?.url);
+      expect(stack.env[entry.env.deadLetterQueueUrl]).toBe(
+        stack.queues[entry.queue.deadLetterLogicalId]?.url,
+      );
+    }
+    for (const table of Object.values(TABLES)) {
+      expect(stack.env[table.env]).toBe(`protocol-updates-${TEST_STAGE}-${table.name}`);
+      expect(stack.tables[table.logicalId]).toBe(`protocol-updates-${TEST_STAGE}-${table.name}`);
+    }
   });
 });

@@ -9,6 +9,7 @@ import type { TestStack } from '../support/local-stack';
 import { captureOutput, queueDepth, sleep, stringAttributes } from '../support/reliability';
 import { seedGroup, seedPatient } from '../support/seed';
 import { type QueueRef, type SqsHandler, sendUpdate, takeAll } from '../support/sqs-driver';
+import { typeDeadLetterQueue, typeQueue } from '../support/type-queues';
 import { useTestStack } from '../support/use-test-stack';
 
 // A "Lambda" that applies a batch and dies before SQS deletes it: the handler runs on a received
@@ -123,7 +124,7 @@ async function crashThenRedeliver(queue: QueueRef, handler: SqsHandler) {
 
 describe('crash after the write, before the acknowledgement', () => {
   it('creates one task when the task batch is redelivered', async () => {
-    const queue = stack.queues.TaskUpdatesQueue as QueueRef;
+    const queue = typeQueue(stack, 'Task');
     const body = createTaskPayload({
       patientKey: 'p-crash',
       createdByKey: 'staff-1',
@@ -157,7 +158,7 @@ describe('crash after the write, before the acknowledgement', () => {
   });
 
   it('leaves the membership unchanged and reports a no-op when the group batch is redelivered', async () => {
-    const queue = stack.queues.GroupUpdatesQueue as QueueRef;
+    const queue = typeQueue(stack, 'Group');
     const messageId = await sendUpdate(
       stack.sqs,
       queue,
@@ -201,8 +202,8 @@ describe('crash after the write, before the acknowledgement', () => {
   });
 
   it('dead-letters a rejected record again on redelivery, with the same identity (harmless to redrive)', async () => {
-    const queue = stack.queues.GroupUpdatesQueue as QueueRef;
-    const dlq = stack.queues.GroupUpdatesDeadLetterQueue as QueueRef;
+    const queue = typeQueue(stack, 'Group');
+    const dlq = typeDeadLetterQueue(stack, 'Group');
     const messageId = await sendUpdate(
       stack.sqs,
       queue,

@@ -20,7 +20,8 @@ import {
   stringAttributes,
 } from '../support/reliability';
 import { seedGroup } from '../support/seed';
-import { type QueueRef, takeAll } from '../support/sqs-driver';
+import { takeAll } from '../support/sqs-driver';
+import { typeDeadLetterQueue, typeQueue } from '../support/type-queues';
 import { useTestStack } from '../support/use-test-stack';
 
 // The same updates are applied in three namespaces: `once-` delivers each once, in order, one at a
@@ -157,18 +158,18 @@ async function state(ns: string, withHistory = true) {
 
 async function drainBoth(concurrency: number, batchSize: number) {
   const stats = await Promise.all([
-    consume(stack.sqs, stack.queues.GroupUpdatesQueue as QueueRef, groupHandler, {
+    consume(stack.sqs, typeQueue(stack, 'Group'), groupHandler, {
       concurrency,
       batchSize,
     }),
-    consume(stack.sqs, stack.queues.TaskUpdatesQueue as QueueRef, taskHandler, {
+    consume(stack.sqs, typeQueue(stack, 'Task'), taskHandler, {
       concurrency,
       batchSize,
     }),
   ]);
   const dead = [
-    ...(await takeAll(stack.sqs, stack.queues.GroupUpdatesDeadLetterQueue as QueueRef)),
-    ...(await takeAll(stack.sqs, stack.queues.TaskUpdatesDeadLetterQueue as QueueRef)),
+    ...(await takeAll(stack.sqs, typeDeadLetterQueue(stack, 'Group'))),
+    ...(await takeAll(stack.sqs, typeDeadLetterQueue(stack, 'Task'))),
   ].map(stringAttributes);
   return { stats, dead };
 }
@@ -187,7 +188,7 @@ async function send(updates: Update[], ns: string) {
   for (const queue of ['Group', 'Task'] as const) {
     await sendAll(
       stack.sqs,
-      stack.queues[queue === 'Group' ? 'GroupUpdatesQueue' : 'TaskUpdatesQueue'] as QueueRef,
+      typeQueue(stack, queue),
       updates.filter((u) => u.queue === queue).map((u) => u.build(ns)),
       1,
     );
@@ -248,8 +249,8 @@ describe('duplicates: every message delivered three times', () => {
         ['r-1', 'r-1', 'r-1', 'r-2', 'r-2', 'r-2'].map((id) => `${ns}${id}`),
       );
     }
-    for (const queue of ['GroupUpdatesQueue', 'TaskUpdatesQueue']) {
-      expect(await queueDepth(stack.sqs, stack.queues[queue] as QueueRef)).toEqual({
+    for (const type of ['Group', 'Task'] as const) {
+      expect(await queueDepth(stack.sqs, typeQueue(stack, type))).toEqual({
         visible: 0,
         inFlight: 0,
         delayed: 0,

@@ -16,7 +16,8 @@ import {
   stringAttributes,
 } from '../support/reliability';
 import { seedGroup } from '../support/seed';
-import { type QueueRef, takeAll } from '../support/sqs-driver';
+import { takeAll } from '../support/sqs-driver';
+import { typeDeadLetterQueue, typeQueue } from '../support/type-queues';
 import { useTestStack } from '../support/use-test-stack';
 
 // A stream of updates on both queues is consumed by the driver (the real handlers) while DynamoDB
@@ -65,8 +66,8 @@ function stream(valid: (i: number) => Outgoing, invalid: (i: number) => Outgoing
 
 describe(`DynamoDB Local killed (SIGKILL) ${KILLS}x mid-stream and restarted`, () => {
   it('applies every valid update once in effect and loses none', async () => {
-    const groupQueue = stack.queues.GroupUpdatesQueue as QueueRef;
-    const taskQueue = stack.queues.TaskUpdatesQueue as QueueRef;
+    const groupQueue = typeQueue(stack, 'Group');
+    const taskQueue = typeQueue(stack, 'Task');
     await seedGroup(stack, 'g-crash', 'Crash group');
     const taskPatient = (i: number) => `p-task-${i % TASK_PATIENTS}`;
     await seedPatients(stack.documents, stack.tables.PatientsTable as string, [
@@ -137,8 +138,8 @@ describe(`DynamoDB Local killed (SIGKILL) ${KILLS}x mid-stream and restarted`, (
     expect(await queueDepth(stack.sqs, taskQueue)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
     // The DLQs hold exactly the invalid messages, with their reason (none redriven as retried-out).
     const dead = [
-      ...(await takeAll(stack.sqs, stack.queues.GroupUpdatesDeadLetterQueue as QueueRef)),
-      ...(await takeAll(stack.sqs, stack.queues.TaskUpdatesDeadLetterQueue as QueueRef)),
+      ...(await takeAll(stack.sqs, typeDeadLetterQueue(stack, 'Group'))),
+      ...(await takeAll(stack.sqs, typeDeadLetterQueue(stack, 'Task'))),
     ].map(stringAttributes);
     expect(dead.map((a) => `${a['update-id']}: ${a['rejection-reason']}`).sort()).toEqual(
       [

@@ -12,6 +12,7 @@ import { PROTOCOLS } from '../../protocols';
 import type { TestStack } from '../support/local-stack';
 import { captureOutput, consume, queueDepth, size } from '../support/reliability';
 import { type QueueRef, takeAll } from '../support/sqs-driver';
+import { updateQueueUrls } from '../support/type-queues';
 import { useTestStack } from '../support/use-test-stack';
 import {
   CANARY_KEY,
@@ -70,16 +71,13 @@ describe(`hostile change events (${COUNT} generated, seed ${SEED})`, () => {
   it('computes every valid one once, rejects every other with its reason into the DLQ, never crashes', async () => {
     const events = generateHostileChangeEvents(COUNT, SEED);
     const changes = stack.queues.ChangesQueue as QueueRef;
-    const url = (id: string) => stack.queues[id]?.url ?? '';
     const handler = createComputeOnChangeHandler(() => ({
       protocols: PROTOCOLS,
       patients: new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable as string),
-      updates: new SqsUpdateQueue(new SqsBatchSender({ client: stack.sqs }), {
-        Group: url('GroupUpdatesQueue'),
-        Task: url('TaskUpdatesQueue'),
-        TaskUpdate: url('TaskLifecycleQueue'),
-        TaskComment: url('TaskCommentsQueue'),
-      }),
+      updates: new SqsUpdateQueue(
+        new SqsBatchSender({ client: stack.sqs }),
+        updateQueueUrls(stack),
+      ),
       logger: new Logger({ serviceName: 'hostile-change-events', logLevel: 'INFO' }),
       metrics: new Metrics({ namespace: 'Test', serviceName: 'hostile-change-events' }),
     }));

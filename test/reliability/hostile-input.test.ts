@@ -13,7 +13,8 @@ import {
   stringAttributes,
 } from '../support/reliability';
 import { seedGroup } from '../support/seed';
-import { type QueueRef, takeAll } from '../support/sqs-driver';
+import { takeAll } from '../support/sqs-driver';
+import { typeDeadLetterQueue, typeQueue } from '../support/type-queues';
 import { useTestStack } from '../support/use-test-stack';
 import {
   generateHostileMessages,
@@ -48,8 +49,8 @@ describe(`hostile input (${COUNT} generated bodies, seed ${SEED})`, () => {
   it('dead-letters every invalid body with its reason, applies every valid one, never crashes', async () => {
     const messages = generateHostileMessages(COUNT, SEED);
     const updateId = (i: number) => `hostile-${i}`;
-    const group = stack.queues.GroupUpdatesQueue as QueueRef;
-    const task = stack.queues.TaskUpdatesQueue as QueueRef;
+    const group = typeQueue(stack, 'Group');
+    const task = typeQueue(stack, 'Task');
     const patients = messages.flatMap((m) =>
       m.effect?.type === 'membership' ? [m.effect.patientKey] : [],
     );
@@ -95,8 +96,8 @@ describe(`hostile input (${COUNT} generated bodies, seed ${SEED})`, () => {
 
     // Every invalid body in its type's DLQ once, with the reason its kind determines.
     const dead = [
-      ...(await takeAll(stack.sqs, stack.queues.GroupUpdatesDeadLetterQueue as QueueRef)),
-      ...(await takeAll(stack.sqs, stack.queues.TaskUpdatesDeadLetterQueue as QueueRef)),
+      ...(await takeAll(stack.sqs, typeDeadLetterQueue(stack, 'Group'))),
+      ...(await takeAll(stack.sqs, typeDeadLetterQueue(stack, 'Task'))),
     ].map(stringAttributes);
     const expectedReasons = new Map<string, string>();
     messages.forEach((m, i) => {
@@ -169,7 +170,7 @@ describe(`hostile input (${COUNT} generated bodies, seed ${SEED})`, () => {
     // SQS refuses an empty MessageBody, so no queue can deliver one and the record is built here.
     // The applier rejects it as invalid-json; the DLQ send is refused for the same reason, so the
     // record is reported as a failure rather than acknowledged: never dropped silently.
-    const queue = stack.queues.TaskUpdatesQueue as QueueRef;
+    const queue = typeQueue(stack, 'Task');
     const record = {
       messageId: 'empty-body-1',
       receiptHandle: 'r-1',
@@ -190,8 +191,6 @@ describe(`hostile input (${COUNT} generated bodies, seed ${SEED})`, () => {
     const response = await taskHandler({ Records: [record] });
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'empty-body-1' }]);
-    expect(await takeAll(stack.sqs, stack.queues.TaskUpdatesDeadLetterQueue as QueueRef)).toEqual(
-      [],
-    );
+    expect(await takeAll(stack.sqs, typeDeadLetterQueue(stack, 'Task'))).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import { PROTOCOLS } from '../../protocols';
 import type { TestStack } from '../support/local-stack';
 import { captureOutput, consume, sendAll, size } from '../support/reliability';
 import type { QueueRef } from '../support/sqs-driver';
+import { updateQueueUrls } from '../support/type-queues';
 import { useTestStack } from '../support/use-test-stack';
 import {
   generateHostilePatients,
@@ -187,12 +188,7 @@ describe(`hostile patient records (${COUNT} generated, ${HOSTILE_PATIENT_KINDS} 
       const before = prototypeSnapshot();
       const patients = new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? '');
       const sender = new SqsBatchSender({ client: stack.sqs, baseDelayMs: 1 });
-      const updates = new SqsUpdateQueue(sender, {
-        Group: (stack.queues.GroupUpdatesQueue as QueueRef).url,
-        Task: (stack.queues.TaskUpdatesQueue as QueueRef).url,
-        TaskUpdate: (stack.queues.TaskLifecycleQueue as QueueRef).url,
-        TaskComment: (stack.queues.TaskCommentsQueue as QueueRef).url,
-      });
+      const updates = new SqsUpdateQueue(sender, updateQueueUrls(stack));
       const telemetry = () => ({ logger: computeLogger(), metrics: new Metrics() });
       const segment = createComputeSegmentHandler(() => ({
         protocols: PROTOCOLS,

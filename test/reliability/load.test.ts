@@ -12,7 +12,8 @@ import {
   sendAll,
   size,
 } from '../support/reliability';
-import { type QueueRef, takeAll } from '../support/sqs-driver';
+import { takeAll } from '../support/sqs-driver';
+import { typeDeadLetterQueue, typeQueue } from '../support/type-queues';
 
 // Load through the local stack as `npm start` runs it: UPDATES updates (half memberships, half
 // tasks) put on local SQS, delivered by our SQS event source to the real functions under
@@ -84,9 +85,8 @@ describe(`load: ${UPDATES} updates through serverless-offline and the local stac
       }),
       metadata: { updateId: `lt-${i}`, computedAt: 1_700_000_000_000 + i },
     }));
-    const queues = stack.resources.queues;
-    const groupQueue = queues.GroupUpdatesQueue as QueueRef;
-    const taskQueue = queues.TaskUpdatesQueue as QueueRef;
+    const groupQueue = typeQueue(stack.resources, 'Group');
+    const taskQueue = typeQueue(stack.resources, 'Task');
 
     await Promise.all([
       sendAll(stack.sqs, groupQueue, memberships),
@@ -101,8 +101,8 @@ describe(`load: ${UPDATES} updates through serverless-offline and the local stac
     for (const queue of [groupQueue, taskQueue]) {
       expect(await queueDepth(stack.sqs, queue)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
     }
-    for (const dlq of ['GroupUpdatesDeadLetterQueue', 'TaskUpdatesDeadLetterQueue']) {
-      expect(await takeAll(stack.sqs, queues[dlq] as QueueRef)).toEqual([]);
+    for (const type of ['Group', 'Task'] as const) {
+      expect(await takeAll(stack.sqs, typeDeadLetterQueue(stack.resources, type))).toEqual([]);
     }
     // The event source acknowledged each message (retried ones count once, when acknowledged).
     const acknowledged = acknowledgedByType(readBatchReports(stack.reportFile), stack.resources);

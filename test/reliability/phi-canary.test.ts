@@ -25,6 +25,7 @@ import {
 } from '../support/reliability';
 import { seedGroup } from '../support/seed';
 import { type QueueRef, takeAll } from '../support/sqs-driver';
+import { typeDeadLetterQueue, typeQueue, updateQueueUrls } from '../support/type-queues';
 import { useTestStack } from '../support/use-test-stack';
 
 // A patient whose name and a task title are unique canary strings; every log line the real
@@ -246,8 +247,8 @@ describe('PHI canary', () => {
       },
       { body: task, metadata: { updateId: 'c-task-on-group' } },
     ];
-    const taskQueue = stack.queues.TaskUpdatesQueue as QueueRef;
-    const groupQueue = stack.queues.GroupUpdatesQueue as QueueRef;
+    const taskQueue = typeQueue(stack, 'Task');
+    const groupQueue = typeQueue(stack, 'Group');
     await sendAll(stack.sqs, taskQueue, taskMessages, 1);
     await sendAll(stack.sqs, groupQueue, groupMessages, 1);
 
@@ -261,8 +262,8 @@ describe('PHI canary', () => {
       output.restore();
     }
     const dead = [
-      ...(await takeAll(stack.sqs, stack.queues.TaskUpdatesDeadLetterQueue as QueueRef)),
-      ...(await takeAll(stack.sqs, stack.queues.GroupUpdatesDeadLetterQueue as QueueRef)),
+      ...(await takeAll(stack.sqs, typeDeadLetterQueue(stack, 'Task'))),
+      ...(await takeAll(stack.sqs, typeDeadLetterQueue(stack, 'Group'))),
     ].map(stringAttributes);
 
     // The capture works: one outcome line per record, and the metrics.
@@ -294,12 +295,7 @@ describe('PHI canary', () => {
   it('writes no compute log line that contains the canary strings', async () => {
     const patients = new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? '');
     const sender = new SqsBatchSender({ client: stack.sqs, baseDelayMs: 1 });
-    const updates = new SqsUpdateQueue(sender, {
-      Group: (stack.queues.GroupUpdatesQueue as QueueRef).url,
-      Task: (stack.queues.TaskUpdatesQueue as QueueRef).url,
-      TaskUpdate: (stack.queues.TaskLifecycleQueue as QueueRef).url,
-      TaskComment: (stack.queues.TaskCommentsQueue as QueueRef).url,
-    });
+    const updates = new SqsUpdateQueue(sender, updateQueueUrls(stack));
     // Stands in for a library error quoting what it was sent, which the emulators never produce:
     // the failure line must carry its name only.
     const quotingUpdates: UpdateQueue = {

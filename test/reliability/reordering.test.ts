@@ -13,7 +13,8 @@ import {
   size,
 } from '../support/reliability';
 import { seedGroup } from '../support/seed';
-import { type QueueRef, takeAll } from '../support/sqs-driver';
+import { takeAll } from '../support/sqs-driver';
+import { typeDeadLetterQueue, typeQueue } from '../support/type-queues';
 import { useTestStack } from '../support/use-test-stack';
 
 // Property: for any set of in/not-in updates over a few patients (several entries per message,
@@ -97,7 +98,7 @@ describe(`reordering (${RUNS} runs through SQS, the handler and DynamoDB Local)`
                 },
               };
             });
-          const queue = stack.queues.GroupUpdatesQueue as QueueRef;
+          const queue = typeQueue(stack, 'Group');
 
           await sendAll(stack.sqs, queue, deliveries, 1);
           const stats = await consume(stack.sqs, queue, handler, { concurrency, batchSize });
@@ -108,9 +109,7 @@ describe(`reordering (${RUNS} runs through SQS, the handler and DynamoDB Local)`
             inFlight: 0,
             delayed: 0,
           });
-          expect(
-            await takeAll(stack.sqs, stack.queues.GroupUpdatesDeadLetterQueue as QueueRef),
-          ).toEqual([]);
+          expect(await takeAll(stack.sqs, typeDeadLetterQueue(stack, 'Group'))).toEqual([]);
           for (let p = 0; p < PATIENTS; p++) {
             // The newest message naming p; within it, p's last entry.
             const naming = messages.filter((m) => m.entries.some((e) => e.patient === p));

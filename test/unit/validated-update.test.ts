@@ -7,7 +7,7 @@ import {
   ProtocolResult,
   type Update,
 } from '../../lib';
-import { UpdateSchema } from '../../schemas';
+import { UpdateSchema } from '../../lib/message-types';
 import { syntheticPatient } from './support/patients';
 
 /**

@@ -237,8 +237,8 @@ describe('protocol-updates CLI (process, local stack)', () => {
   });
 
   it('lists, redrives and purges dead letters; purge refuses without --yes off a terminal', async () => {
-    const dlq = stack.queues.TaskUpdatesDeadLetterQueue as { url: string };
-    const source = stack.queues.TaskUpdatesQueue as { url: string };
+    const dlq = stack.queues.TaskDeadLetterQueue as { url: string };
+    const source = stack.queues.TaskQueue as { url: string };
     for (const id of ['d-1', 'd-2'])
       await stack.sqs.send(
         new SendMessageCommand({
@@ -259,9 +259,7 @@ describe('protocol-updates CLI (process, local stack)', () => {
     const unknown = await cli('dlq', 'list', 'Nope');
 
     expect(list.code).toBe(EXIT.ok);
-    expect(list.stdout).toContain(
-      'Task: protocol-updates-test-task-updates-dlq — 2 visible, 0 in flight',
-    );
+    expect(list.stdout).toContain('Task: protocol-updates-test-task-dlq — 2 visible, 0 in flight');
     expect(list.stdout).toMatch(/│ d-1 +│ unknown-patient │/);
     const [peeked] = JSON.parse(listAgain.stdout);
     expect(peeked).toMatchObject({ name: 'Task', visible: 2, inFlight: 0 });
@@ -269,10 +267,10 @@ describe('protocol-updates CLI (process, local stack)', () => {
     expect(refused).toMatchObject({
       code: EXIT.usage,
       stderr:
-        'error: refusing to destroy 2 messages of protocol-updates-test-task-updates-dlq without confirmation: stdin is not a terminal; pass --yes\n',
+        'error: refusing to destroy 2 messages of protocol-updates-test-task-dlq without confirmation: stdin is not a terminal; pass --yes\n',
     });
     expect(redrive.stdout).toBe(
-      'moved 1 message from protocol-updates-test-task-updates-dlq to protocol-updates-test-task-updates\n',
+      'moved 1 message from protocol-updates-test-task-dlq to protocol-updates-test-task\n',
     );
     expect(JSON.parse(purge.stdout)).toMatchObject({ name: 'Task', deleted: 1 });
     const moved = await receiveMessages(stack.sqs, source as never);

@@ -6,12 +6,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as applyGroupMembership } from '../../../handlers/apply-group-membership';
-import { UPDATE_QUEUE_URL_ENV } from '../../../lib/aws/compute-config';
 import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
 import { SqsQueueLocator } from '../../../lib/aws/sqs-queue-locator';
 import { SqsComputeJobQueue } from '../../../lib/aws/sqs-update-queue';
 import { DEFAULT_SEGMENT_POLICY } from '../../../lib/compute';
+import { UPDATE_QUEUE_URL_ENV, UPDATE_TYPES } from '../../../lib/message-types';
 import {
   awsPatientRecomputeDeps,
   createGroup,
@@ -27,7 +27,7 @@ import {
 } from '../../../lib/operator';
 import { ensurePatientInGroup } from '../../../lib/update-helpers';
 import { loadServerlessConfig } from '../../../local/serverless-config';
-import { ComputeJobSchema, FlatChangeEventSchema, UPDATE_TYPES } from '../../../schemas';
+import { ComputeJobSchema, FlatChangeEventSchema } from '../../../schemas';
 import { TEST_STAGE, type TestStack } from '../../support/local-stack';
 import { seedPatient } from '../../support/seed';
 import { drain, type QueueRef, receiveMessages, takeAll } from '../../support/sqs-driver';
@@ -105,10 +105,10 @@ describe('queue topology (serverless.yml)', () => {
     expect(route('Group')).toEqual({
       name: 'Group',
       updateType: 'Group',
-      source: { logicalId: 'GroupUpdatesQueue', queueName: 'protocol-updates-test-group-updates' },
+      source: { logicalId: 'GroupQueue', queueName: 'protocol-updates-test-group' },
       deadLetter: {
-        logicalId: 'GroupUpdatesDeadLetterQueue',
-        queueName: 'protocol-updates-test-group-updates-dlq',
+        logicalId: 'GroupDeadLetterQueue',
+        queueName: 'protocol-updates-test-group-dlq',
       },
     });
     expect(route('changes').source.logicalId).toBe('ChangesQueue');
@@ -129,8 +129,8 @@ describe('queue topology (serverless.yml)', () => {
         Resources: {
           WidgetThingsDlq: queueResource('svc-widget-dlq'),
           WidgetThingsQueue: queueResource('svc-widget', 'WidgetThingsDlq'),
-          GadgetUpdatesDeadLetterQueue: queueResource('svc-gadget-dlq'),
-          GadgetUpdatesQueue: queueResource('svc-gadget', 'GadgetUpdatesDeadLetterQueue'),
+          GadgetDeadLetterQueue: queueResource('svc-gadget-dlq'),
+          GadgetQueue: queueResource('svc-gadget', 'GadgetDeadLetterQueue'),
           OddOneQueue: queueResource('svc-odd', 'WidgetThingsDlq'),
         },
       },
@@ -152,7 +152,7 @@ describe('queue topology (serverless.yml)', () => {
 
 describe('dead-letter admin (local SQS)', () => {
   it('peeks without consuming: the same messages stay visible, with reason and ids', async () => {
-    const taskDlq = queue('TaskUpdatesDeadLetterQueue');
+    const taskDlq = queue('TaskDeadLetterQueue');
     await deadLetter(taskDlq, 'peek-1', 'unknown-patient');
     await deadLetter(taskDlq, 'peek-2', 'inactive-label');
     await deadLetter(taskDlq, 'peek-3');
@@ -188,8 +188,8 @@ describe('dead-letter admin (local SQS)', () => {
   });
 
   it('redrives a rejected update after the fix: original attributes, applied once, not duplicated', async () => {
-    const groupQueue = queue('GroupUpdatesQueue');
-    const groupDlq = queue('GroupUpdatesDeadLetterQueue');
+    const groupQueue = queue('GroupQueue');
+    const groupDlq = queue('GroupDeadLetterQueue');
     await seedPatient(stack, 'p-redrive');
     const body = JSON.stringify(ensurePatientInGroup('p-redrive', 'g-created-later'));
     await stack.sqs.send(
@@ -284,13 +284,13 @@ describe('dead-letter admin (local SQS)', () => {
       locator,
       {
         ...route('Group'),
-        deadLetter: { logicalId: 'X', queueName: 'protocol-updates-nostage-group-updates-dlq' },
+        deadLetter: { logicalId: 'X', queueName: 'protocol-updates-nostage-group-dlq' },
       },
       { limit: 1 },
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OperatorError);
     expect(error).toMatchObject({ kind: 'unavailable' });
-    expect((error as Error).message).toContain('protocol-updates-nostage-group-updates-dlq');
+    expect((error as Error).message).toContain('protocol-updates-nostage-group-dlq');
   });
 });
 

@@ -6,10 +6,10 @@ import {
 import { DEFAULT_REASSERT_AFTER_MS } from '../../../lib/compute';
 
 const QUEUES = {
-  GROUP_UPDATES_QUEUE_URL: 'g',
-  TASK_UPDATES_QUEUE_URL: 't',
-  TASK_LIFECYCLE_QUEUE_URL: 'l',
-  TASK_COMMENTS_QUEUE_URL: 'c',
+  GROUP_QUEUE_URL: 'g',
+  TASK_QUEUE_URL: 't',
+  TASK_UPDATE_QUEUE_URL: 'l',
+  TASK_COMMENT_QUEUE_URL: 'c',
 };
 
 describe('compute config: the protocol results table and reassertAfter', () => {

@@ -2,7 +2,7 @@ import type { SendMessageBatchCommand, SendMessageBatchCommandOutput } from '@aw
 import { type SendMessageBatchClient, SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
 import type { SqsLimits } from '../../../lib/aws/sqs-message-batches';
 import { SqsUpdateQueue, type UpdateQueueUrls } from '../../../lib/aws/sqs-update-queue';
-import { UPDATE_TYPES } from '../../../schemas';
+import { UPDATE_TYPES } from '../../../lib/message-types';
 
 /** One `SendMessageBatch` request as the client received it. */
 export interface RecordedRequest {

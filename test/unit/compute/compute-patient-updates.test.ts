@@ -1,5 +1,6 @@
 import { computePatientUpdates, SILENT_LOG, updateIdFor } from '../../../lib/compute';
-import { UpdateMessageAttributesSchema, UpdateSchema } from '../../../schemas';
+import { UpdateSchema } from '../../../lib/message-types';
+import { UpdateMessageAttributesSchema } from '../../../schemas';
 import { GroupEveryone, patientNamed, recordingLog, ThrowsForOnePatient, TwoTasks } from './fakes';
 
 const computedAt = new Date('2024-03-01T06:00:00.000Z');
