@@ -5,7 +5,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { UPDATE_TYPES } from '../../schemas';
 import type { ComputeCounts } from '../compute/compute-counts';
 import { SqsSendError } from './sqs-batch-sender';
-import { MessageTooLargeError } from './sqs-message-batches';
+import { MessageTooLargeError } from '../compute/message-batches';
 
 /** Metrics for a computation's counts (EMF through Powertools). Counts only: no PHI. */
 export function addComputeMetrics(metrics: Metrics, counts: ComputeCounts): void {
