@@ -105,10 +105,10 @@ describe('settings from the compute functions’ environment', () => {
     PATIENTS_TABLE: 'patients',
     PROTOCOL_RESULTS_TABLE: 'results',
     COMPUTE_JOBS_QUEUE_URL: 'jobs',
-    GROUP_UPDATES_QUEUE_URL: 'g',
-    TASK_UPDATES_QUEUE_URL: 't',
-    TASK_LIFECYCLE_QUEUE_URL: 'l',
-    TASK_COMMENTS_QUEUE_URL: 'c',
+    GROUP_QUEUE_URL: 'g',
+    TASK_QUEUE_URL: 't',
+    TASK_UPDATE_QUEUE_URL: 'l',
+    TASK_COMMENT_QUEUE_URL: 'c',
   };
 
   it('are read from PROTOCOL_SETTINGS by both compute configs', () => {
