@@ -2,6 +2,8 @@ export * from '../ports/compute';
 export * from './compute-counts';
 export * from './compute-patient-updates';
 export * from './plan-recomputation';
+export * from './process-change-batch';
+export * from './process-compute-job';
 export * from './protocol-results';
 export * from './recompute-on-change';
 export * from './recompute-segment';

@@ -1,0 +1,110 @@
+import { PROTOCOLS } from '../../protocols';
+import type { ChangeBatchDeps, ComputeJobDeps, ComputeRecorder, PlannerDeps } from '../compute';
+import type { ProtocolClass } from '../protocol';
+import { type AwsClients, awsClients } from './clients';
+import {
+  type ChangeComputeConfig,
+  type PlannerConfig,
+  readChangeComputeConfig,
+  readPlannerConfig,
+  readSegmentComputeConfig,
+  type SegmentComputeConfig,
+} from './compute-config';
+import { powertoolsComputeRecorder } from './compute-telemetry';
+import { DynamoDbPatientSource } from './dynamodb-patient-source';
+import { DynamoDbProtocolResultStore } from './dynamodb-protocol-result-store';
+import { SqsBatchSender } from './sqs-batch-sender';
+import { SqsComputeJobQueue, SqsUpdateQueue } from './sqs-update-queue';
+
+/**
+ * The compute side's composition root: each compute function's dependencies (SDK clients, the
+ * DynamoDB and SQS adapters, the Powertools recorder, the protocols and settings) from its parsed
+ * environment. The `*Deps` builders take the config and clients (tests and the bench pass their
+ * own); the `*FunctionDeps` are what the deployed handlers use, built on first use and kept for
+ * the container's life (so importing a handler reads no environment).
+ */
+
+/** What a caller may choose; the defaults are the deployed functions'. */
+export interface ComputeRootOptions {
+  /** Default: the registered protocols (`protocols/index.ts`). */
+  protocols?: readonly ProtocolClass[];
+  /** Default: Powertools' logger and metrics. */
+  recorder?: ComputeRecorder;
+}
+
+/** The planner's dependencies (`planRecomputation`). */
+export function plannerDeps(
+  config: PlannerConfig,
+  clients: AwsClients,
+  { recorder = powertoolsComputeRecorder() }: Pick<ComputeRootOptions, 'recorder'> = {},
+): PlannerDeps {
+  return {
+    counter: new DynamoDbPatientSource(clients.documents, config.patientsTable),
+    jobs: new SqsComputeJobQueue(
+      new SqsBatchSender({ client: clients.sqs }),
+      config.computeJobsQueueUrl,
+    ),
+    policy: config.segmentPolicy,
+    recorder,
+  };
+}
+
+/** The segment job function's dependencies (`computeSegment`). */
+export function computeJobDeps(
+  config: SegmentComputeConfig,
+  clients: AwsClients,
+  { protocols = PROTOCOLS, recorder = powertoolsComputeRecorder() }: ComputeRootOptions = {},
+): ComputeJobDeps {
+  const sender = new SqsBatchSender({ client: clients.sqs });
+  return {
+    protocols,
+    patients: new DynamoDbPatientSource(clients.documents, config.patientsTable),
+    updates: new SqsUpdateQueue(sender, config.updateQueueUrls),
+    jobs: new SqsComputeJobQueue(sender, config.computeJobsQueueUrl),
+    results: new DynamoDbProtocolResultStore(clients.documents, config.protocolResultsTable),
+    reassertAfterMs: config.reassertAfterMs,
+    budget: config.segmentBudget,
+    settings: config.settings,
+    recorder,
+  };
+}
+
+/** The change function's dependencies (`computeOnChange`). */
+export function changeDeps(
+  config: ChangeComputeConfig,
+  clients: AwsClients,
+  { protocols = PROTOCOLS, recorder = powertoolsComputeRecorder() }: ComputeRootOptions = {},
+): ChangeBatchDeps {
+  return {
+    protocols,
+    patients: new DynamoDbPatientSource(clients.documents, config.patientsTable),
+    updates: new SqsUpdateQueue(
+      new SqsBatchSender({ client: clients.sqs }),
+      config.updateQueueUrls,
+    ),
+    results: new DynamoDbProtocolResultStore(clients.documents, config.protocolResultsTable),
+    reassertAfterMs: config.reassertAfterMs,
+    settings: config.settings,
+    recorder,
+  };
+}
+
+/** `build()` once, on the first call; the same value after. */
+function once<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
+}
+
+/** The deployed planner's dependencies, from `process.env` (PLANNER_ENVIRONMENT). */
+export const plannerFunctionDeps = once(() => plannerDeps(readPlannerConfig(), awsClients()));
+
+/** The deployed segment function's dependencies, from `process.env` (SEGMENT_COMPUTE_ENVIRONMENT). */
+export const computeJobFunctionDeps = once(() =>
+  computeJobDeps(readSegmentComputeConfig(), awsClients()),
+);
+
+/** The deployed change function's dependencies, from `process.env` (CHANGE_COMPUTE_ENVIRONMENT). */
+export const changeFunctionDeps = once(() => changeDeps(readChangeComputeConfig(), awsClients()));
