@@ -96,22 +96,21 @@ export interface ResultsConfig {
   reassertAfterMs: number;
 }
 
-export interface SegmentComputeConfig extends ResultsConfig {
+/** What both recomputing functions read: the patients, the update queues, results and settings. */
+export interface RecomputeConfig extends ResultsConfig {
   patientsTable: string;
-  computeJobsQueueUrl: string;
   updateQueueUrls: UpdateQueueUrls;
-  /** Optional `COMPUTE_PAGE_SIZE`, `COMPUTE_TIME_RESERVE_MS`. */
-  segmentBudget: SegmentBudget;
   /** The protocols' settings, from `PROTOCOL_SETTINGS` (the `protocolSettings` stage param). */
   settings: ProtocolSettings;
 }
 
-export interface ChangeComputeConfig extends ResultsConfig {
-  patientsTable: string;
-  updateQueueUrls: UpdateQueueUrls;
-  /** The protocols' settings, from `PROTOCOL_SETTINGS` (the `protocolSettings` stage param). */
-  settings: ProtocolSettings;
+export interface SegmentComputeConfig extends RecomputeConfig {
+  computeJobsQueueUrl: string;
+  /** Optional `COMPUTE_PAGE_SIZE`, `COMPUTE_TIME_RESERVE_MS`. */
+  segmentBudget: SegmentBudget;
 }
+
+export type ChangeComputeConfig = RecomputeConfig;
 
 export function readPlannerConfig(env: Env = process.env): PlannerConfig {
   const v = parseEnvironment(PLANNER_ENVIRONMENT, env);
@@ -126,26 +125,26 @@ export function readPlannerConfig(env: Env = process.env): PlannerConfig {
   };
 }
 
-export function readSegmentComputeConfig(env: Env = process.env): SegmentComputeConfig {
-  const v = parseEnvironment(SEGMENT_COMPUTE_ENVIRONMENT, env);
+/** The shared part of the two recomputing functions' parsed environments. */
+function recomputeConfig(v: z.infer<typeof CHANGE_COMPUTE_ENVIRONMENT>): RecomputeConfig {
   return {
     patientsTable: v[TABLES.patients.env],
     protocolResultsTable: v[TABLES.protocolResults.env],
     reassertAfterMs: v.REASSERT_AFTER,
-    computeJobsQueueUrl: v[COMPUTE_JOBS_QUEUE_URL_ENV],
     updateQueueUrls: updateQueueUrls(v),
-    segmentBudget: { pageSize: v.COMPUTE_PAGE_SIZE, reserveMs: v.COMPUTE_TIME_RESERVE_MS },
     settings: ProtocolSettings.fromEnvironment({ PROTOCOL_SETTINGS: v.PROTOCOL_SETTINGS }),
   };
 }
 
-export function readChangeComputeConfig(env: Env = process.env): ChangeComputeConfig {
-  const v = parseEnvironment(CHANGE_COMPUTE_ENVIRONMENT, env);
+export function readSegmentComputeConfig(env: Env = process.env): SegmentComputeConfig {
+  const v = parseEnvironment(SEGMENT_COMPUTE_ENVIRONMENT, env);
   return {
-    patientsTable: v[TABLES.patients.env],
-    protocolResultsTable: v[TABLES.protocolResults.env],
-    reassertAfterMs: v.REASSERT_AFTER,
-    updateQueueUrls: updateQueueUrls(v),
-    settings: ProtocolSettings.fromEnvironment({ PROTOCOL_SETTINGS: v.PROTOCOL_SETTINGS }),
+    ...recomputeConfig(v),
+    computeJobsQueueUrl: v[COMPUTE_JOBS_QUEUE_URL_ENV],
+    segmentBudget: { pageSize: v.COMPUTE_PAGE_SIZE, reserveMs: v.COMPUTE_TIME_RESERVE_MS },
   };
+}
+
+export function readChangeComputeConfig(env: Env = process.env): ChangeComputeConfig {
+  return recomputeConfig(parseEnvironment(CHANGE_COMPUTE_ENVIRONMENT, env));
 }

@@ -1,5 +1,11 @@
 import { PROTOCOLS } from '../../protocols';
-import type { ChangeBatchDeps, ComputeJobDeps, ComputeRecorder, PlannerDeps } from '../compute';
+import type {
+  ChangeBatchDeps,
+  ComputeJobDeps,
+  ComputeRecorder,
+  PlannerDeps,
+  RecomputeDeps,
+} from '../compute';
 import type { ProtocolClass } from '../protocol';
 import { type AwsClients, awsClients } from './clients';
 import {
@@ -49,23 +55,35 @@ export function plannerDeps(
   };
 }
 
-/** The segment job function's dependencies (`computeSegment`). */
-export function computeJobDeps(
-  config: SegmentComputeConfig,
+/** What both recomputing functions share: the patients, the update queues, the results table. */
+function recomputeDeps(
+  config: SegmentComputeConfig | ChangeComputeConfig,
   clients: AwsClients,
-  { protocols = PROTOCOLS, recorder = powertoolsComputeRecorder() }: ComputeRootOptions = {},
-): ComputeJobDeps {
-  const sender = new SqsBatchSender({ client: clients.sqs });
+  sender: SqsBatchSender,
+  { protocols = PROTOCOLS, recorder = powertoolsComputeRecorder() }: ComputeRootOptions,
+): RecomputeDeps {
   return {
     protocols,
     patients: new DynamoDbPatientSource(clients.documents, config.patientsTable),
     updates: new SqsUpdateQueue(sender, config.updateQueueUrls),
-    jobs: new SqsComputeJobQueue(sender, config.computeJobsQueueUrl),
     results: new DynamoDbProtocolResultStore(clients.documents, config.protocolResultsTable),
     reassertAfterMs: config.reassertAfterMs,
-    budget: config.segmentBudget,
     settings: config.settings,
     recorder,
+  };
+}
+
+/** The segment job function's dependencies (`computeSegment`). */
+export function computeJobDeps(
+  config: SegmentComputeConfig,
+  clients: AwsClients,
+  options: ComputeRootOptions = {},
+): ComputeJobDeps {
+  const sender = new SqsBatchSender({ client: clients.sqs });
+  return {
+    ...recomputeDeps(config, clients, sender, options),
+    jobs: new SqsComputeJobQueue(sender, config.computeJobsQueueUrl),
+    budget: config.segmentBudget,
   };
 }
 
@@ -73,20 +91,9 @@ export function computeJobDeps(
 export function changeDeps(
   config: ChangeComputeConfig,
   clients: AwsClients,
-  { protocols = PROTOCOLS, recorder = powertoolsComputeRecorder() }: ComputeRootOptions = {},
+  options: ComputeRootOptions = {},
 ): ChangeBatchDeps {
-  return {
-    protocols,
-    patients: new DynamoDbPatientSource(clients.documents, config.patientsTable),
-    updates: new SqsUpdateQueue(
-      new SqsBatchSender({ client: clients.sqs }),
-      config.updateQueueUrls,
-    ),
-    results: new DynamoDbProtocolResultStore(clients.documents, config.protocolResultsTable),
-    reassertAfterMs: config.reassertAfterMs,
-    settings: config.settings,
-    recorder,
-  };
+  return recomputeDeps(config, clients, new SqsBatchSender({ client: clients.sqs }), options);
 }
 
 /** `build()` once, on the first call; the same value after. */

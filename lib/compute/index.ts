@@ -1,5 +1,6 @@
 export * from '../ports/compute';
 export * from './compute-counts';
+export * from './compute-deps';
 export * from './compute-patient-updates';
 export * from './plan-recomputation';
 export * from './process-change-batch';

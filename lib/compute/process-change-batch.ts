@@ -1,14 +1,8 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type {
-  ComputeRecorder,
-  PatientSource,
-  ProtocolResultStore,
-  UpdateQueue,
-} from '../ports/compute';
-import type { ProtocolClass, ProtocolSettings } from '../protocol';
 import { sentTimestampMs } from '../sqs-record';
+import { type RecomputeDeps, resultsOf } from './compute-deps';
 import { processComputeBatch } from './process-sqs-batch';
-import { DEFAULT_REASSERT_AFTER_MS, REASSERT_CHANGE_ATTRIBUTE } from './protocol-results';
+import { REASSERT_CHANGE_ATTRIBUTE } from './protocol-results';
 import {
   CHANGE_BODY_NOT_JSON,
   type ChangeOutcome,
@@ -16,22 +10,7 @@ import {
   recomputeOnChange,
 } from './recompute-on-change';
 
-export interface ChangeBatchDeps {
-  protocols: readonly ProtocolClass[];
-  patients: PatientSource;
-  updates: UpdateQueue;
-  /**
-   * The protocol results table: results recorded, unchanged updates held back. The deployed
-   * function always has it; absent (tests of the send path alone): every update is sent and
-   * nothing is recorded.
-   */
-  results?: ProtocolResultStore;
-  /** `reassertAfter`: unchanged updates are sent again after this long (default 24 h). */
-  reassertAfterMs?: number;
-  /** What is logged and counted (Powertools in production: `lib/aws/compute-telemetry.ts`). */
-  recorder: ComputeRecorder;
-  /** The protocols' settings (`PROTOCOL_SETTINGS`); default: none. */
-  settings?: ProtocolSettings;
+export interface ChangeBatchDeps extends RecomputeDeps {
   /**
    * The clock, used only when a record has no valid `SentTimestamp` (Lambda's SQS events always
    * carry one).
@@ -110,6 +89,7 @@ export async function processChangeRecord(record: SQSRecord, deps: ChangeBatchDe
 
   const body = parseChangeBody(record);
   if (!body.ok) throw rejected(body.rejection);
+  const results = resultsOf(deps);
   let outcome: ChangeOutcome;
   try {
     outcome = await recomputeOnChange({
@@ -119,11 +99,7 @@ export async function processChangeRecord(record: SQSRecord, deps: ChangeBatchDe
       protocols: deps.protocols,
       patients: deps.patients,
       updates: deps.updates,
-      results: deps.results && {
-        store: deps.results,
-        reassertAfterMs: deps.reassertAfterMs ?? DEFAULT_REASSERT_AFTER_MS,
-        reassert: reassertRequested(record),
-      },
+      results: results && { ...results, reassert: reassertRequested(record) },
       log: recorder,
       settings: deps.settings,
     });

@@ -1,36 +1,15 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type ComputeJob, ComputeJobSchema } from '../../schemas';
-import type {
-  ComputeJobQueue,
-  ComputeRecorder,
-  PatientSource,
-  ProtocolResultStore,
-  UpdateQueue,
-} from '../ports/compute';
-import type { ProtocolClass, ProtocolSettings } from '../protocol';
+import type { ComputeJobQueue } from '../ports/compute';
 import { rejectionDetail } from '../validation-error';
+import { type RecomputeDeps, resultsOf } from './compute-deps';
 import { processComputeBatch } from './process-sqs-batch';
-import { DEFAULT_REASSERT_AFTER_MS } from './protocol-results';
 import { recomputeSegment, type SegmentBudget, type SegmentOutcome } from './recompute-segment';
 
-export interface ComputeJobDeps {
-  protocols: readonly ProtocolClass[];
-  patients: PatientSource;
-  updates: UpdateQueue;
+export interface ComputeJobDeps extends RecomputeDeps {
+  /** Where a continuation job goes (the compute jobs queue). */
   jobs: ComputeJobQueue;
-  /**
-   * The protocol results table: results recorded, unchanged updates held back. The deployed
-   * function always has it; absent (tests of the send path alone): every update is sent and
-   * nothing is recorded.
-   */
-  results?: ProtocolResultStore;
-  /** `reassertAfter`: unchanged updates are sent again after this long (default 24 h). */
-  reassertAfterMs?: number;
   budget: SegmentBudget;
-  /** What is logged and counted (Powertools in production: `lib/aws/compute-telemetry.ts`). */
-  recorder: ComputeRecorder;
-  /** The protocols' settings (`PROTOCOL_SETTINGS`); default: none. */
-  settings?: ProtocolSettings;
 }
 
 /** A job message the schema refuses: redelivery cannot fix it, the DLQ keeps it for a look. */
@@ -79,10 +58,7 @@ export async function processComputeJobRecord(
       patients: deps.patients,
       updates: deps.updates,
       jobs: deps.jobs,
-      results: deps.results && {
-        store: deps.results,
-        reassertAfterMs: deps.reassertAfterMs ?? DEFAULT_REASSERT_AFTER_MS,
-      },
+      results: resultsOf(deps),
       remainingTimeMs,
       budget: deps.budget,
       log: recorder,
