@@ -21,7 +21,7 @@ export interface RecomputeDeps {
   results?: ProtocolResultStore;
   /** `reassertAfter`: unchanged updates are sent again after this long (default 24 h). */
   reassertAfterMs?: number;
-  /** What is logged and counted (Powertools in production: `lib/aws/compute-telemetry.ts`). */
+  /** What is logged and counted (Powertools in production: `PowertoolsComputeRecorder`). */
   recorder: ComputeRecorder;
   /** The protocols' settings (`PROTOCOL_SETTINGS`); default: none. */
   settings?: ProtocolSettings;

@@ -88,7 +88,7 @@ export interface PlannerDeps {
   counter: PatientCounter;
   jobs: ComputeJobQueue;
   policy: SegmentPolicy;
-  /** What is logged and counted (Powertools in production: `lib/aws/compute-telemetry.ts`). */
+  /** What is logged and counted (Powertools in production: `PowertoolsComputeRecorder`). */
   recorder: ComputeRecorder;
 }
 
