@@ -6,16 +6,11 @@ import {
 } from '../../../lib/aws/compute-telemetry';
 import { SqsSendError } from '../../../lib/aws/sqs-batch-sender';
 import { emptyCounts } from '../../../lib/compute';
+import { captureOutput } from '../../support/reliability';
 
 /** Runs `record` against a fresh Powertools recorder; every JSON line it wrote (stdout, stderr). */
 function linesOf(record: (recorder: PowertoolsComputeRecorder) => void) {
-  const lines: string[] = [];
-  const capture = (chunk: unknown) => {
-    lines.push(String(chunk));
-    return true;
-  };
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+  const output = captureOutput();
   try {
     record(
       new PowertoolsComputeRecorder(
@@ -24,15 +19,9 @@ function linesOf(record: (recorder: PowertoolsComputeRecorder) => void) {
       ),
     );
   } finally {
-    out.mockRestore();
-    err.mockRestore();
+    output.restore();
   }
-  return lines
-    .join('')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return output.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('PowertoolsComputeRecorder', () => {

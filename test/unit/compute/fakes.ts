@@ -68,6 +68,15 @@ export class InMemoryUpdateQueue implements UpdateQueue {
   }
 }
 
+/** An update queue whose every enqueue throws `error` (a send still failing after retries). */
+export function failingUpdateQueue(error: Error): UpdateQueue {
+  return {
+    enqueue: async () => {
+      throw error;
+    },
+  };
+}
+
 export class InMemoryJobQueue implements ComputeJobQueue {
   readonly sent: ComputeJob[] = [];
   async enqueue(jobs: readonly ComputeJob[]): Promise<void> {

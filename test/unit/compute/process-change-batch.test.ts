@@ -7,11 +7,11 @@ import {
   processChangeBatch,
   REASSERT_ATTRIBUTE,
   reassertRequested,
-  type UpdateQueue,
 } from '../../../lib/compute';
 import { UPDATE_ATTRIBUTE } from '../../../schemas';
 import { sqsRecord } from '../../support/apply-fakes';
 import {
+  failingUpdateQueue,
   GroupEveryone,
   InMemoryPatientSource,
   InMemoryUpdateQueue,
@@ -112,12 +112,7 @@ describe('processChangeBatch', () => {
 
   it('records a failed send with the record identity and the error, and reports it failed', async () => {
     const failure = new Error('queue down');
-    const failing: UpdateQueue = {
-      enqueue: async () => {
-        throw failure;
-      },
-    };
-    const { recorder, deps: d } = deps({ updates: failing });
+    const { recorder, deps: d } = deps({ updates: failingUpdateQueue(failure) });
     const record = sqsRecord(condition);
     const response = await processChangeBatch({ Records: [record] }, d, context);
 

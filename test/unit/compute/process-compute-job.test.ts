@@ -4,10 +4,10 @@ import {
   type ComputeJobRefused,
   processComputeJobBatch,
   type SegmentComputed,
-  type UpdateQueue,
 } from '../../../lib/compute';
 import { sqsRecord } from '../../support/apply-fakes';
 import {
+  failingUpdateQueue,
   GroupEveryone,
   InMemoryJobQueue,
   InMemoryPatientSource,
@@ -104,12 +104,7 @@ describe('processComputeJobBatch', () => {
 
   it('records a failed send with the job identity and the error, and reports it failed', async () => {
     const failure = new Error('queue down');
-    const failing: UpdateQueue = {
-      enqueue: async () => {
-        throw failure;
-      },
-    };
-    const { recorder, deps: d } = deps({ updates: failing });
+    const { recorder, deps: d } = deps({ updates: failingUpdateQueue(failure) });
     const record = sqsRecord({ ...job, continuation: 2 });
     const response = await processComputeJobBatch({ Records: [record] }, d, contextWith(300_000));
 
