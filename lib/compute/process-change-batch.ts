@@ -18,6 +18,8 @@ export interface ChangeBatchDeps extends RecomputeDeps {
   now?: () => Date;
 }
 
+type RejectedChange = Extract<ChangeOutcome, { status: 'rejected' }>;
+
 /** A change event that cannot be recomputed; reported failed so redrive moves it to the DLQ. */
 export class ChangeRejectedError extends Error {
   override readonly name = 'ChangeRejectedError';
@@ -49,9 +51,7 @@ export function reassertRequested(record: SQSRecord): boolean {
 /** The change event in a record's body; a body that is not JSON is a rejection (no quote of it). */
 function parseChangeBody(
   record: SQSRecord,
-):
-  | { ok: true; event: unknown }
-  | { ok: false; rejection: Extract<ChangeOutcome, { status: 'rejected' }> } {
+): { ok: true; event: unknown } | { ok: false; rejection: RejectedChange } {
   try {
     return { ok: true, event: JSON.parse(record.body) };
   } catch {
@@ -75,7 +75,7 @@ export async function processChangeRecord(record: SQSRecord, deps: ChangeBatchDe
   const { recorder } = deps;
   const receiveCount = record.attributes?.ApproximateReceiveCount;
   /** Records a rejected event; returns the error that reports the record failed. */
-  const rejected = (outcome: Extract<ChangeOutcome, { status: 'rejected' }>) => {
+  const rejected = (outcome: RejectedChange) => {
     recorder.changeRejected({
       messageId: record.messageId,
       receiveCount,
