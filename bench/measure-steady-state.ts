@@ -9,10 +9,9 @@ import {
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { createComputeSegmentHandler } from '../handlers/compute-segment';
-import { createPlanRecomputationHandler } from '../handlers/plan-recomputation';
 import type { OutcomeRecorder } from '../lib/apply/outcomes';
 import { type BatchDeps, processUpdateBatch } from '../lib/apply/process-update-batch';
+import { PowertoolsComputeRecorder } from '../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
 import { DynamoDbProtocolResultStore } from '../lib/aws/dynamodb-protocol-result-store';
 import { SqsBatchSender } from '../lib/aws/sqs-batch-sender';
@@ -23,6 +22,8 @@ import {
 } from '../lib/aws/sqs-update-queue';
 import {
   type ComputeCounts,
+  createComputeSegmentHandler,
+  createPlanRecomputationHandler,
   DEFAULT_REASSERT_AFTER_MS,
   DEFAULT_SEGMENT_BUDGET,
   DEFAULT_SEGMENT_POLICY,
@@ -115,17 +116,16 @@ export async function measureSteadyState(
       counter: patientSource,
       jobs,
       policy: DEFAULT_SEGMENT_POLICY,
-      logger: quietLogger(),
-      metrics: quietMetrics(),
+      recorder: new PowertoolsComputeRecorder(quietLogger(), quietMetrics()),
     }));
     const counts = emptyCounts();
-    const logger = quietLogger();
-    // The segment handler's summary line carries its counts: kept, the rest stays quiet.
-    logger.info = ((_message: string, ...extra: Record<string, unknown>[]) => {
-      for (const entry of extra)
-        if (entry && typeof entry === 'object' && 'counts' in entry)
-          addInto(counts, entry.counts as ComputeCounts);
-    }) as Logger['info'];
+    // The segment jobs' summaries carry their counts: kept; the lines and metrics stay quiet.
+    const recorder = new PowertoolsComputeRecorder(quietLogger(), quietMetrics());
+    const recordSegment = recorder.segmentComputed.bind(recorder);
+    recorder.segmentComputed = (summary) => {
+      addInto(counts, summary.counts);
+      recordSegment(summary);
+    };
     const segment = createComputeSegmentHandler(() => ({
       protocols: PROTOCOLS,
       patients: patientSource,
@@ -140,8 +140,7 @@ export async function measureSteadyState(
       ),
       reassertAfterMs: DEFAULT_REASSERT_AFTER_MS,
       budget: DEFAULT_SEGMENT_BUDGET,
-      logger,
-      metrics: quietMetrics(),
+      recorder,
     }));
     const applierDeps = applierDepsFor(stack, appliers);
 

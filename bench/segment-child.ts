@@ -4,9 +4,10 @@
  * `SendMessageBatch` to local queues), in a process of its own so its peak memory is the segment's
  * and not the bench's. Input in `BENCH_SEGMENT_INPUT` (JSON), result over IPC.
  */
+
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createComputeSegmentHandler } from '../handlers/compute-segment';
+import { PowertoolsComputeRecorder } from '../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../lib/aws/sqs-batch-sender';
 import {
@@ -14,7 +15,12 @@ import {
   SqsUpdateQueue,
   type UpdateQueueUrls,
 } from '../lib/aws/sqs-update-queue';
-import { DEFAULT_SEGMENT_BUDGET, type PatientSource, type UpdateQueue } from '../lib/compute';
+import {
+  createComputeSegmentHandler,
+  DEFAULT_SEGMENT_BUDGET,
+  type PatientSource,
+  type UpdateQueue,
+} from '../lib/compute';
 import { PROTOCOLS } from '../protocols';
 import type { ComputeJob } from '../schemas';
 import { countedClients } from './counted-clients';
@@ -80,8 +86,10 @@ async function main(): Promise<SegmentChildResult> {
     updates,
     jobs: new SqsComputeJobQueue(sender, input.computeJobsQueueUrl),
     budget: DEFAULT_SEGMENT_BUDGET,
-    logger: new Logger({ serviceName: 'bench', logLevel: 'ERROR' }),
-    metrics: new Metrics({ namespace: 'bench', serviceName: 'bench' }),
+    recorder: new PowertoolsComputeRecorder(
+      new Logger({ serviceName: 'bench', logLevel: 'ERROR' }),
+      new Metrics({ namespace: 'bench', serviceName: 'bench' }),
+    ),
   }));
   // As the compute function's timeout allows (300 s): no continuation for one segment.
   const context = benchLambdaContext('computeSegment');

@@ -25,6 +25,35 @@ export function positiveIntegerVariable(fallback: number) {
     });
 }
 
+const DURATION_UNITS_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `24h`, `90m`, `3600s`, `1d` in milliseconds; undefined for anything else (or not positive). */
+export function durationMs(raw: string): number | undefined {
+  const match = /^(\d+)(s|m|h|d)$/.exec(raw.trim());
+  if (!match) return undefined;
+  const value = Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS];
+  return Number.isSafeInteger(value) && value >= 1 ? value : undefined;
+}
+
+/** An optional duration such as `24h`, `90m`, `3600s` or `1d`, in milliseconds; unset or empty: `fallbackMs`. */
+export function durationVariable(fallbackMs: number) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, context) => {
+      if (raw === undefined || raw === '') return fallbackMs;
+      const value = durationMs(raw);
+      if (value === undefined) {
+        context.addIssue({
+          code: 'custom',
+          message: 'must be a duration such as 24h, 90m, 3600s or 1d',
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
 /** Thrown for a bad environment: names every missing or malformed variable, never a value. */
 export class EnvironmentError extends Error {
   override readonly name = 'EnvironmentError';
@@ -33,7 +62,7 @@ export class EnvironmentError extends Error {
 /**
  * Parses `env` with `schema`. Missing variables are listed together
  * (`missing environment variables: A, B`), then each malformed one
- * (`environment variable X must be a positive integer`), so one failed start names them all.
+ * (`environment variable X must be a positive integer`, `... must be a duration such as 24h, ...`), so one failed start names them all.
  */
 export function parseEnvironment<S extends z.ZodObject>(
   schema: S,

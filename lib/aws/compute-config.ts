@@ -1,72 +1,80 @@
+import { z } from 'zod';
 import { DEFAULT_SEGMENT_POLICY, type SegmentPolicy } from '../compute/plan-recomputation';
 import { DEFAULT_REASSERT_AFTER_MS } from '../compute/protocol-results';
 import { DEFAULT_SEGMENT_BUDGET, type SegmentBudget } from '../compute/recompute-segment';
-import { UPDATE_QUEUE_URL_ENV, UPDATE_TYPES } from '../message-types';
+import {
+  durationVariable,
+  parseEnvironment,
+  positiveIntegerVariable,
+  requiredVariable,
+} from '../environment';
+import { MESSAGE_TYPES, TABLES } from '../message-types';
 import { ProtocolSettings } from '../protocol/settings';
 import type { UpdateQueueUrls } from './sqs-update-queue';
 
-/** The compute handlers' settings, from the environment serverless.yml gives them. */
+/**
+ * The compute functions' settings: one zod schema per function over the environment serverless.yml
+ * gives it (`lib/environment.ts` parses and names every missing or malformed variable at once).
+ */
 
 type Env = Record<string, string | undefined>;
 
-/** Names every missing variable at once. */
-function required<K extends string>(env: Env, names: readonly K[]): Record<K, string> {
-  const missing = names.filter((name) => !env[name]);
-  if (missing.length > 0) throw new Error(`missing environment variables: ${missing.join(', ')}`);
-  return Object.fromEntries(names.map((name) => [name, env[name] as string])) as Record<K, string>;
-}
+/** One queue URL variable per message type (`<TYPE>_QUEUE_URL`), from the registry. */
+export { UPDATE_QUEUE_URL_ENV } from '../message-types';
 
-function positiveInt(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new Error(`environment variable ${name} must be a positive integer`);
-  return value;
-}
+/** `COMPUTE_JOBS_QUEUE_URL`: the planner's jobs, the segment function's continuations. */
+export const COMPUTE_JOBS_QUEUE_URL_ENV = 'COMPUTE_JOBS_QUEUE_URL';
 
-/** `REASSERT_AFTER`: a duration such as `24h`, `90m`, `3600s` or `1d` (serverless.yml param). */
-export function parseDuration(name: string, raw: string): number {
-  const match = /^(\d+)(s|m|h|d)$/.exec(raw.trim());
-  const units = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-  const value = match ? Number(match[1]) * units[match[2] as keyof typeof units] : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new Error(
-      `environment variable ${name} must be a duration such as 24h, 90m, 3600s or 1d`,
-    );
-  return value;
-}
+/** The update queues' variables, each required. */
+const updateQueueVariables = z.object(
+  Object.fromEntries(MESSAGE_TYPES.map((entry) => [entry.env.queueUrl, requiredVariable])),
+);
 
-function reassertAfterMs(env: Env): number {
-  const raw = env.REASSERT_AFTER;
-  return raw === undefined || raw === ''
-    ? DEFAULT_REASSERT_AFTER_MS
-    : parseDuration('REASSERT_AFTER', raw);
-}
-
-/** One queue URL per message type, from the registry (docs/queue-contract.md). */
-export { UPDATE_QUEUE_URL_ENV };
-
-const UPDATE_QUEUE_ENV = UPDATE_TYPES.map((type) => UPDATE_QUEUE_URL_ENV[type]);
-
-function updateQueueUrls(v: Record<(typeof UPDATE_QUEUE_ENV)[number], string>): UpdateQueueUrls {
+/** The parsed queue variables, by type (the schema required each). */
+function updateQueueUrls(parsed: object): UpdateQueueUrls {
+  const values = parsed as Record<string, string>;
   return Object.fromEntries(
-    UPDATE_TYPES.map((type) => [type, v[UPDATE_QUEUE_URL_ENV[type]]]),
+    MESSAGE_TYPES.map((entry) => [entry.wireName, values[entry.env.queueUrl]]),
   ) as UpdateQueueUrls;
 }
 
-export const PLANNER_ENV = ['PATIENTS_TABLE', 'COMPUTE_JOBS_QUEUE_URL'] as const;
-export const SEGMENT_COMPUTE_ENV = [
-  'PATIENTS_TABLE',
-  'PROTOCOL_RESULTS_TABLE',
-  'COMPUTE_JOBS_QUEUE_URL',
-  ...UPDATE_QUEUE_ENV,
-] as const;
-export const CHANGE_COMPUTE_ENV = [
-  'PATIENTS_TABLE',
-  'PROTOCOL_RESULTS_TABLE',
-  ...UPDATE_QUEUE_ENV,
-] as const;
+/** `PROTOCOL_SETTINGS`: read after the schema, so its own messages (naming the key) stand. */
+const settingsVariable = { PROTOCOL_SETTINGS: z.string().optional() };
+
+/** What recording results needs: the table and how often unchanged updates are re-asserted. */
+const resultsVariables = {
+  [TABLES.protocolResults.env]: requiredVariable,
+  /** `24h`, `90m`, `3600s`, `1d` (the `reassertAfter` stage param). */
+  REASSERT_AFTER: durationVariable(DEFAULT_REASSERT_AFTER_MS),
+};
+
+/** The planner (`planRecomputation`). */
+export const PLANNER_ENVIRONMENT = z.object({
+  [TABLES.patients.env]: requiredVariable,
+  [COMPUTE_JOBS_QUEUE_URL_ENV]: requiredVariable,
+  COMPUTE_PATIENTS_PER_SEGMENT: positiveIntegerVariable(DEFAULT_SEGMENT_POLICY.patientsPerSegment),
+  COMPUTE_MIN_SEGMENTS: positiveIntegerVariable(DEFAULT_SEGMENT_POLICY.minSegments),
+  COMPUTE_MAX_SEGMENTS: positiveIntegerVariable(DEFAULT_SEGMENT_POLICY.maxSegments),
+});
+
+/** The segment job function (`computeSegment`). */
+export const SEGMENT_COMPUTE_ENVIRONMENT = z.object({
+  [TABLES.patients.env]: requiredVariable,
+  ...resultsVariables,
+  [COMPUTE_JOBS_QUEUE_URL_ENV]: requiredVariable,
+  ...updateQueueVariables.shape,
+  COMPUTE_PAGE_SIZE: positiveIntegerVariable(DEFAULT_SEGMENT_BUDGET.pageSize),
+  COMPUTE_TIME_RESERVE_MS: positiveIntegerVariable(DEFAULT_SEGMENT_BUDGET.reserveMs),
+  ...settingsVariable,
+});
+
+/** The change function (`computeOnChange`). */
+export const CHANGE_COMPUTE_ENVIRONMENT = z.object({
+  [TABLES.patients.env]: requiredVariable,
+  ...resultsVariables,
+  ...updateQueueVariables.shape,
+  ...settingsVariable,
+});
 
 export interface PlannerConfig {
   patientsTable: string;
@@ -82,63 +90,55 @@ export interface ResultsConfig {
   reassertAfterMs: number;
 }
 
-export interface SegmentComputeConfig extends ResultsConfig {
+/** What both recomputing functions read: the patients, the update queues, results and settings. */
+export interface RecomputeConfig extends ResultsConfig {
   patientsTable: string;
-  computeJobsQueueUrl: string;
   updateQueueUrls: UpdateQueueUrls;
+  /** The protocols' settings, from `PROTOCOL_SETTINGS` (the `protocolSettings` stage param). */
+  settings: ProtocolSettings;
+}
+
+export interface SegmentComputeConfig extends RecomputeConfig {
+  computeJobsQueueUrl: string;
   /** Optional `COMPUTE_PAGE_SIZE`, `COMPUTE_TIME_RESERVE_MS`. */
   segmentBudget: SegmentBudget;
-  /** The protocols' settings, from `PROTOCOL_SETTINGS` (the `protocolSettings` stage param). */
-  settings: ProtocolSettings;
 }
 
-export interface ChangeComputeConfig extends ResultsConfig {
-  patientsTable: string;
-  updateQueueUrls: UpdateQueueUrls;
-  /** The protocols' settings, from `PROTOCOL_SETTINGS` (the `protocolSettings` stage param). */
-  settings: ProtocolSettings;
-}
+export type ChangeComputeConfig = RecomputeConfig;
 
 export function readPlannerConfig(env: Env = process.env): PlannerConfig {
-  const v = required(env, PLANNER_ENV);
+  const v = parseEnvironment(PLANNER_ENVIRONMENT, env);
   return {
-    patientsTable: v.PATIENTS_TABLE,
-    computeJobsQueueUrl: v.COMPUTE_JOBS_QUEUE_URL,
+    patientsTable: v[TABLES.patients.env],
+    computeJobsQueueUrl: v[COMPUTE_JOBS_QUEUE_URL_ENV],
     segmentPolicy: {
-      patientsPerSegment: positiveInt(
-        env,
-        'COMPUTE_PATIENTS_PER_SEGMENT',
-        DEFAULT_SEGMENT_POLICY.patientsPerSegment,
-      ),
-      minSegments: positiveInt(env, 'COMPUTE_MIN_SEGMENTS', DEFAULT_SEGMENT_POLICY.minSegments),
-      maxSegments: positiveInt(env, 'COMPUTE_MAX_SEGMENTS', DEFAULT_SEGMENT_POLICY.maxSegments),
+      patientsPerSegment: v.COMPUTE_PATIENTS_PER_SEGMENT,
+      minSegments: v.COMPUTE_MIN_SEGMENTS,
+      maxSegments: v.COMPUTE_MAX_SEGMENTS,
     },
+  };
+}
+
+/** The shared part of the two recomputing functions' parsed environments. */
+function recomputeConfig(v: z.infer<typeof CHANGE_COMPUTE_ENVIRONMENT>): RecomputeConfig {
+  return {
+    patientsTable: v[TABLES.patients.env],
+    protocolResultsTable: v[TABLES.protocolResults.env],
+    reassertAfterMs: v.REASSERT_AFTER,
+    updateQueueUrls: updateQueueUrls(v),
+    settings: ProtocolSettings.fromEnvironment({ PROTOCOL_SETTINGS: v.PROTOCOL_SETTINGS }),
   };
 }
 
 export function readSegmentComputeConfig(env: Env = process.env): SegmentComputeConfig {
-  const v = required(env, SEGMENT_COMPUTE_ENV);
+  const v = parseEnvironment(SEGMENT_COMPUTE_ENVIRONMENT, env);
   return {
-    patientsTable: v.PATIENTS_TABLE,
-    protocolResultsTable: v.PROTOCOL_RESULTS_TABLE,
-    reassertAfterMs: reassertAfterMs(env),
-    computeJobsQueueUrl: v.COMPUTE_JOBS_QUEUE_URL,
-    updateQueueUrls: updateQueueUrls(v),
-    segmentBudget: {
-      pageSize: positiveInt(env, 'COMPUTE_PAGE_SIZE', DEFAULT_SEGMENT_BUDGET.pageSize),
-      reserveMs: positiveInt(env, 'COMPUTE_TIME_RESERVE_MS', DEFAULT_SEGMENT_BUDGET.reserveMs),
-    },
-    settings: ProtocolSettings.fromEnvironment(env),
+    ...recomputeConfig(v),
+    computeJobsQueueUrl: v[COMPUTE_JOBS_QUEUE_URL_ENV],
+    segmentBudget: { pageSize: v.COMPUTE_PAGE_SIZE, reserveMs: v.COMPUTE_TIME_RESERVE_MS },
   };
 }
 
 export function readChangeComputeConfig(env: Env = process.env): ChangeComputeConfig {
-  const v = required(env, CHANGE_COMPUTE_ENV);
-  return {
-    patientsTable: v.PATIENTS_TABLE,
-    protocolResultsTable: v.PROTOCOL_RESULTS_TABLE,
-    reassertAfterMs: reassertAfterMs(env),
-    updateQueueUrls: updateQueueUrls(v),
-    settings: ProtocolSettings.fromEnvironment(env),
-  };
+  return recomputeConfig(parseEnvironment(CHANGE_COMPUTE_ENVIRONMENT, env));
 }

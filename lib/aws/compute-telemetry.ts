@@ -1,14 +1,37 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { ComputeCounts } from '../compute/compute-counts';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { UPDATE_TYPES } from '../message-types';
+import type { ComputeCounts } from '../compute/compute-counts';
+import { MessageTooLargeError } from '../compute/message-batches';
+import type {
+  ChangeRecomputed,
+  ChangeRejected,
+  ComputeJobIdentity,
+  ComputeJobRefused,
+  ComputeRecorder,
+  RecomputationPlanned,
+  SegmentComputed,
+} from '../ports/compute';
 import { SqsSendError } from './sqs-batch-sender';
-import { MessageTooLargeError } from './sqs-message-batches';
+
+/**
+ * The summary lines the compute functions log, one per invocation, with their counts. The local
+ * stack (`npm start`, `npm run demo`) reads them to report a cycle, so they are named once here.
+ */
+export const COMPUTE_SUMMARY_MESSAGES = {
+  planned: 'recomputation planned',
+  segmentComputed: 'segment job computed',
+  changeRecomputed: 'change recomputed',
+} as const;
+
+/** Counted once per compute job or change event that failed and goes back to SQS for a retry. */
+const COMPUTE_JOBS_FAILED_METRIC = 'ComputeJobsFailed';
+
+/** The error line logged for such a failure (one per failed record). */
+const COMPUTE_FAILURE_MESSAGE = 'compute job failed';
 
 /** Metrics for a computation's counts (EMF through Powertools). Counts only: no PHI. */
-export function addComputeMetrics(metrics: Metrics, counts: ComputeCounts): void {
+function addComputeMetrics(metrics: Metrics, counts: ComputeCounts): void {
   metrics.addMetric('PatientsComputed', MetricUnit.Count, counts.patients);
   metrics.addMetric('InvalidPatientRecords', MetricUnit.Count, counts.invalidPatients);
   metrics.addMetric('ProtocolRuns', MetricUnit.Count, counts.protocolRuns);
@@ -22,15 +45,6 @@ export function addComputeMetrics(metrics: Metrics, counts: ComputeCounts): void
   metrics.addMetric('ProtocolResultsWritten', MetricUnit.Count, counts.resultsWritten);
 }
 
-/** Counted once per compute job or change event that failed and goes back to SQS for a retry. */
-const COMPUTE_JOBS_FAILED_METRIC = 'ComputeJobsFailed';
-
-/** The error line logged for such a failure (one per failed record). */
-const COMPUTE_FAILURE_MESSAGE = 'compute job failed';
-
-/** What identifies the failed job in the log line: ids, positions, counts. Never patient data. */
-export type ComputeJobIdentity = Record<string, string | number | undefined>;
-
 /**
  * Our own errors whose messages are built from update ids, job labels (run id, segment), sizes
  * and SQS error codes only, so they can be logged whole.
@@ -41,57 +55,79 @@ function ownSafeMessage(error: unknown): string | undefined {
 }
 
 /**
- * Logs one error line for a compute job (a segment job, or a change event) that failed, and
- * counts it in `ComputeJobsFailed`. The caller rethrows, so the record is still reported failed
- * and SQS redelivers it. Another library's error message (the SDK's, DynamoDB's) can quote what
- * it was given, so only its name is logged; our send errors are logged with their message.
+ * `ComputeRecorder` with Powertools: JSON log lines and EMF metrics (stored, published once per
+ * invocation by `publish`; a rejected change's count is a single metric with its `reason`).
  */
-export function recordComputeFailure(
-  logger: Logger,
-  metrics: Metrics,
-  job: ComputeJobIdentity,
-  error: unknown,
-): void {
-  const message = ownSafeMessage(error);
-  logger.error(COMPUTE_FAILURE_MESSAGE, {
-    ...job,
-    errorName: error instanceof Error ? error.name : typeof error,
-    ...(message === undefined ? {} : { error: message }),
-  });
-  metrics.addMetric(COMPUTE_JOBS_FAILED_METRIC, MetricUnit.Count, 1);
-}
+export class PowertoolsComputeRecorder implements ComputeRecorder {
+  constructor(
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+  ) {}
 
-/** One logger per container; the service name comes from `POWERTOOLS_SERVICE_NAME`. */
-export function computeLogger(): Logger {
-  return new Logger();
-}
-
-/**
- * The summary lines the compute functions log, one per invocation, with their counts. The local
- * stack (`npm start`, `npm run demo`) reads them to report a cycle, so they are named once here.
- */
-export const COMPUTE_SUMMARY_MESSAGES = {
-  planned: 'recomputation planned',
-  segmentComputed: 'segment job computed',
-  changeRecomputed: 'change recomputed',
-} as const;
-
-/**
- * Runs an SQS batch through Powertools' partial-response processor (a failed record is reported,
- * the others acknowledged) and publishes the metrics the records stored, whatever happens.
- */
-export async function processSqsBatchWithMetrics(
-  event: SQSEvent,
-  processRecord: (record: SQSRecord) => Promise<void>,
-  metrics: Metrics,
-  context: Context | undefined,
-): Promise<SQSBatchResponse> {
-  try {
-    return await processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), {
-      context,
-      throwOnFullBatchFailure: false,
-    });
-  } finally {
-    metrics.publishStoredMetrics();
+  info(message: string, ...extra: Record<string, unknown>[]): void {
+    this.logger.info(message, ...extra);
   }
+
+  warn(message: string, ...extra: Record<string, unknown>[]): void {
+    this.logger.warn(message, ...extra);
+  }
+
+  planned(summary: RecomputationPlanned): void {
+    this.logger.info(COMPUTE_SUMMARY_MESSAGES.planned, { ...summary });
+    this.metrics.addMetric('RecomputationSegmentsPlanned', MetricUnit.Count, summary.totalSegments);
+  }
+
+  segmentComputed(summary: SegmentComputed): void {
+    addComputeMetrics(this.metrics, summary.counts);
+    this.metrics.addMetric('SegmentPages', MetricUnit.Count, summary.pages);
+    if (summary.continued) this.metrics.addMetric('ContinuationJobs', MetricUnit.Count, 1);
+    this.logger.info(COMPUTE_SUMMARY_MESSAGES.segmentComputed, { ...summary });
+  }
+
+  changeRecomputed(summary: ChangeRecomputed): void {
+    addComputeMetrics(this.metrics, summary.counts);
+    this.logger.info(COMPUTE_SUMMARY_MESSAGES.changeRecomputed, { ...summary });
+  }
+
+  changeRejected(rejection: ChangeRejected): void {
+    this.logger.warn('change event rejected', { ...rejection });
+    const single = this.metrics.singleMetric();
+    single.addDimension('reason', rejection.reason);
+    single.addMetric('ChangeEventsRejected', MetricUnit.Count, 1);
+  }
+
+  jobRefused(refusal: ComputeJobRefused): void {
+    this.logger.error('compute job refused', {
+      messageId: refusal.messageId,
+      error: refusal.detail,
+    });
+    this.metrics.addMetric('ComputeJobsRefused', MetricUnit.Count, 1);
+  }
+
+  /**
+   * One error line and a `ComputeJobsFailed` count. Another library's error message (the SDK's,
+   * DynamoDB's) can quote what it was given, so only its name is logged; our send errors are
+   * logged with their message.
+   */
+  jobFailed(job: ComputeJobIdentity, error: unknown): void {
+    const message = ownSafeMessage(error);
+    this.logger.error(COMPUTE_FAILURE_MESSAGE, {
+      ...job,
+      errorName: error instanceof Error ? error.name : typeof error,
+      ...(message === undefined ? {} : { error: message }),
+    });
+    this.metrics.addMetric(COMPUTE_JOBS_FAILED_METRIC, MetricUnit.Count, 1);
+  }
+
+  publish(): void {
+    this.metrics.publishStoredMetrics();
+  }
+}
+
+/**
+ * The production recorder: one logger and one metrics store per container; the service name and
+ * namespace come from the POWERTOOLS_* variables (created when called, so after they are set).
+ */
+export function powertoolsComputeRecorder(): PowertoolsComputeRecorder {
+  return new PowertoolsComputeRecorder(new Logger(), new Metrics());
 }

@@ -9,7 +9,7 @@ import {
   planBatches,
   SQS_LIMITS,
   type SqsLimits,
-} from './sqs-message-batches';
+} from '../compute/message-batches';
 
 /** The one SQS call the sender makes (an `SQSClient` fits; tests pass a fake). */
 export interface SendMessageBatchClient {

@@ -1,7 +1,7 @@
 import { type ComputeJob, ComputeJobSchema, type UpdateType } from '../../schemas';
+import { updateMessage, updatesByType } from '../compute/update-messages';
 import type { ComputeJobQueue, QueuedUpdate, UpdateQueue } from '../ports/compute';
 import type { SqsBatchSender } from './sqs-batch-sender';
-import { updateMessage, updatesByType } from './sqs-update-messages';
 
 /** The update queues, one per message type (env: `UPDATE_QUEUE_URL_ENV` in compute-config.ts). */
 export type UpdateQueueUrls = Record<UpdateType, string>;

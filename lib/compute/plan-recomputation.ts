@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { type ComputeJob, ComputeJobSchema, MAX_TOTAL_SEGMENTS } from '../../schemas';
-import type { ComputeJobQueue, PatientCounter } from '../ports/compute';
+import type { ComputeJobQueue, ComputeRecorder, PatientCounter } from '../ports/compute';
 
 /** How many Scan segments a run uses. See docs/scaling.md for the numbers behind the defaults. */
 export interface SegmentPolicy {
@@ -70,4 +71,53 @@ export async function planRecomputation(input: PlanRecomputationInput): Promise<
   const totalSegments = segmentCountFor(approximatePatients, input.policy);
   await input.jobs.enqueue(segmentJobs(input.run, totalSegments));
   return { approximatePatients, totalSegments };
+}
+
+/** The scheduled event's fields the planner reads (EventBridge gives both; a manual call may not). */
+export interface PlanRecomputationEvent {
+  id?: string;
+  time?: string;
+  /**
+   * A manual invocation only (`aws lambda invoke`, the bench): send every update, even those
+   * equal to the last ones sent. Schedule events never carry it.
+   */
+  reassert?: boolean;
+}
+
+export interface PlannerDeps {
+  counter: PatientCounter;
+  jobs: ComputeJobQueue;
+  policy: SegmentPolicy;
+  /** What is logged and counted (Powertools in production: `PowertoolsComputeRecorder`). */
+  recorder: ComputeRecorder;
+}
+
+/**
+ * Plans the run a schedule tick (or a manual invocation) asks for. The run id is the event's id,
+ * so a retried invocation of the same schedule tick produces the same jobs and the same update
+ * ids; the run's instant is the event's time (else now).
+ */
+export async function planScheduledRecomputation(
+  event: PlanRecomputationEvent,
+  deps: PlannerDeps,
+): Promise<RecomputationPlan & { runId: string }> {
+  const runId = event.id ?? randomUUID();
+  const parsedTime = event.time ? new Date(event.time) : undefined;
+  const computedAt = parsedTime && !Number.isNaN(parsedTime.getTime()) ? parsedTime : new Date();
+  const reassert = event.reassert === true;
+  const plan = await planRecomputation({
+    run: { runId, computedAt, reassert },
+    counter: deps.counter,
+    jobs: deps.jobs,
+    policy: deps.policy,
+  });
+  deps.recorder.planned({ runId, computedAt: computedAt.toISOString(), reassert, ...plan });
+  deps.recorder.publish();
+  return { runId, ...plan };
+}
+
+/** The planner's handler over its dependencies, built on first use (then per call). */
+export function createPlanRecomputationHandler(dependencies: () => PlannerDeps) {
+  return (event: PlanRecomputationEvent = {}): Promise<RecomputationPlan & { runId: string }> =>
+    planScheduledRecomputation(event, dependencies());
 }

@@ -1,8 +1,8 @@
-// The sender's own batch planner and the queue's own messages (pure, no I/O): the carry cuts
-// exactly where the sender will.
-import { planBatches, SQS_LIMITS, type SqsLimits } from '../aws/sqs-message-batches';
-import { updateMessage, updatesByType } from '../aws/sqs-update-messages';
 import type { QueuedUpdate, UpdateQueue } from '../ports/compute';
+// The SQS sender's own batch planner and the update queue's own messages (pure, no I/O): the
+// carry cuts exactly where the sender will.
+import { planBatches, SQS_LIMITS, type SqsLimits } from './message-batches';
+import { updateMessage, updatesByType } from './update-messages';
 
 /**
  * Sends updates in whole `SendMessageBatch` batches across several `add` calls: each call

@@ -1,5 +1,7 @@
 import type { ComputeJob, Patient, ScanStartKey, UpdateType } from '../../schemas';
+import type { ComputeCounts } from '../compute/compute-counts';
 import type { RecordedResult, ResultKey, StoredResult } from '../compute/protocol-results';
+import type { ChangeRejectionReason } from '../compute/recompute-on-change';
 
 /** The small interfaces the compute logic runs over; `lib/aws` implements them with AWS. */
 
@@ -80,3 +82,75 @@ export interface ComputeLog {
 }
 
 export const SILENT_LOG: ComputeLog = { info() {}, warn() {} };
+
+/** A run planned: one line and the segments count. */
+export interface RecomputationPlanned {
+  runId: string;
+  computedAt: string;
+  reassert: boolean;
+  approximatePatients: number;
+  totalSegments: number;
+}
+
+/** A segment job computed (or continued): one line with its counts, and the counts as metrics. */
+export interface SegmentComputed {
+  runId: string;
+  segment: number;
+  totalSegments: number;
+  continuation: number;
+  reassert: boolean;
+  /** A continuation job was enqueued to finish the segment. */
+  continued: boolean;
+  pages: number;
+  durationMs: number;
+  counts: ComputeCounts;
+}
+
+/** A change event recomputed. */
+export interface ChangeRecomputed {
+  messageId: string;
+  /** The patient's key: an id the store holds. */
+  patientKey: string;
+  changeTypes: readonly string[];
+  /** Counted, never named: a key is text from the message. */
+  unknownFieldChangesKeys: number;
+  counts: ComputeCounts;
+}
+
+/** A change event rejected by reason; it is reported failed and ends in the changes DLQ. */
+export interface ChangeRejected {
+  messageId: string;
+  receiveCount?: string;
+  reason: ChangeRejectionReason;
+  /** Field paths and our schemas' messages, never values. */
+  detail: string;
+  /** Only for a patient the store holds (then it is an id); see `ChangeOutcome`. */
+  patientKey?: string;
+}
+
+/** A segment job the job schema refuses (redelivery cannot fix it). */
+export interface ComputeJobRefused {
+  messageId: string;
+  /** Our own message: field paths and the schema's words, never values. */
+  detail: string;
+}
+
+/** What identifies a failed job or change in its line: ids, positions, counts. Never patient data. */
+export type ComputeJobIdentity = Record<string, string | number | undefined>;
+
+/**
+ * What the compute functions log and count (one line per summary, EMF metrics in production; an
+ * array in tests). Every field is an id, a code, a count or our own message: never PHI. The
+ * adapter decides how much of an error it may show (another library's message can quote data).
+ */
+export interface ComputeRecorder extends ComputeLog {
+  planned(summary: RecomputationPlanned): void;
+  segmentComputed(summary: SegmentComputed): void;
+  changeRecomputed(summary: ChangeRecomputed): void;
+  changeRejected(rejection: ChangeRejected): void;
+  jobRefused(refusal: ComputeJobRefused): void;
+  /** A job or change that failed and goes back to SQS for a retry (the caller rethrows). */
+  jobFailed(job: ComputeJobIdentity, error: unknown): void;
+  /** Sends what the invocation recorded (metrics are published once per invocation). */
+  publish(): void;
+}

@@ -3,11 +3,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { createComputeOnChangeHandler } from '../../handlers/compute-on-change';
+import { PowertoolsComputeRecorder } from '../../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../../lib/aws/sqs-batch-sender';
 import { SqsUpdateQueue } from '../../lib/aws/sqs-update-queue';
 import { batchPutItems, patientItem } from '../../lib/aws/table-items';
+import { createComputeOnChangeHandler } from '../../lib/compute';
 import { PROTOCOLS } from '../../protocols';
 import type { TestStack } from '../support/local-stack';
 import { captureOutput, consume, queueDepth, size } from '../support/reliability';
@@ -78,8 +79,10 @@ describe(`hostile change events (${COUNT} generated, seed ${SEED})`, () => {
         new SqsBatchSender({ client: stack.sqs }),
         updateQueueUrls(stack),
       ),
-      logger: new Logger({ serviceName: 'hostile-change-events', logLevel: 'INFO' }),
-      metrics: new Metrics({ namespace: 'Test', serviceName: 'hostile-change-events' }),
+      recorder: new PowertoolsComputeRecorder(
+        new Logger({ serviceName: 'hostile-change-events', logLevel: 'INFO' }),
+        new Metrics({ namespace: 'Test', serviceName: 'hostile-change-events' }),
+      ),
     }));
     const prototypesBefore = prototypeSnapshot();
 

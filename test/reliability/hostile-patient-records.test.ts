@@ -2,15 +2,13 @@ import '../support/quiet-sdk-warning';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { type AttributeValue, BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
-import { createComputeOnChangeHandler } from '../../handlers/compute-on-change';
-import { createComputeSegmentHandler } from '../../handlers/compute-segment';
-import { computeLogger } from '../../lib/aws/compute-telemetry';
+import { powertoolsComputeRecorder } from '../../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../../lib/aws/sqs-batch-sender';
 import { SqsComputeJobQueue, SqsUpdateQueue } from '../../lib/aws/sqs-update-queue';
+import { createComputeOnChangeHandler, createComputeSegmentHandler } from '../../lib/compute';
 import { FixtureError, loadPatientFixture } from '../../lib/fixtures';
 import { computeProtocols } from '../../lib/protocol';
 import { PROTOCOLS } from '../../protocols';
@@ -189,7 +187,7 @@ describe(`hostile patient records (${COUNT} generated, ${HOSTILE_PATIENT_KINDS} 
       const patients = new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? '');
       const sender = new SqsBatchSender({ client: stack.sqs, baseDelayMs: 1 });
       const updates = new SqsUpdateQueue(sender, updateQueueUrls(stack));
-      const telemetry = () => ({ logger: computeLogger(), metrics: new Metrics() });
+      const telemetry = () => ({ recorder: powertoolsComputeRecorder() });
       const segment = createComputeSegmentHandler(() => ({
         protocols: PROTOCOLS,
         patients,

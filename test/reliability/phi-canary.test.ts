@@ -1,16 +1,17 @@
 import '../support/quiet-sdk-warning';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { handler as groupHandler } from '../../handlers/apply-group-membership';
 import { handler as taskHandler } from '../../handlers/apply-task';
-import { createComputeOnChangeHandler } from '../../handlers/compute-on-change';
-import { createComputeSegmentHandler } from '../../handlers/compute-segment';
-import { computeLogger } from '../../lib/aws/compute-telemetry';
+import { powertoolsComputeRecorder } from '../../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../../lib/aws/sqs-batch-sender';
 import { SqsComputeJobQueue, SqsUpdateQueue } from '../../lib/aws/sqs-update-queue';
-import type { UpdateQueue } from '../../lib/compute';
+import {
+  createComputeOnChangeHandler,
+  createComputeSegmentHandler,
+  type UpdateQueue,
+} from '../../lib/compute';
 import { Protocol, type ProtocolMeta, ProtocolResult } from '../../lib/protocol';
 import { createTaskPayload, ensurePatientInGroup } from '../../lib/update-helpers';
 import { PROTOCOLS } from '../../protocols';
@@ -304,7 +305,7 @@ describe('PHI canary', () => {
       },
     };
     // Created after beforeAll set POWERTOOLS_LOG_LEVEL=DEBUG, as in a Lambda.
-    const telemetry = () => ({ logger: computeLogger(), metrics: new Metrics() });
+    const telemetry = () => ({ recorder: powertoolsComputeRecorder() });
     const onChange = createComputeOnChangeHandler(() => ({
       protocols: [CanaryThrows, CanaryUpdateKey, ...PROTOCOLS],
       patients,

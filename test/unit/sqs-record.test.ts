@@ -1,4 +1,4 @@
-import { changeEnqueuedAt } from '../../handlers/compute-on-change';
+import { changeEnqueuedAt } from '../../lib/compute';
 import { sentTimestampMs } from '../../lib/sqs-record';
 import { sqsRecord } from '../support/apply-fakes';
 

@@ -2,10 +2,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { createComputeOnChangeHandler } from '../../../handlers/compute-on-change';
+import { PowertoolsComputeRecorder } from '../../../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
 import { SqsUpdateQueue } from '../../../lib/aws/sqs-update-queue';
+import { createComputeOnChangeHandler } from '../../../lib/compute';
 import { PROTOCOLS } from '../../../protocols';
 import type { PatientInput } from '../../../schemas';
 import { withUpcomingAppointments } from '../../support/canvas-patient';
@@ -54,8 +55,10 @@ describe('a redelivered change event (DynamoDB Local + local SQS)', () => {
         TaskUpdate: url('TaskLifecycleQueue'),
         TaskComment: url('TaskCommentsQueue'),
       }),
-      logger: new Logger({ logLevel: 'SILENT' }),
-      metrics: new Metrics({ namespace: 'Test' }),
+      recorder: new PowertoolsComputeRecorder(
+        new Logger({ logLevel: 'SILENT' }),
+        new Metrics({ namespace: 'Test' }),
+      ),
       now,
     }));
   }

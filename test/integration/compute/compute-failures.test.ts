@@ -9,8 +9,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createComputeOnChangeHandler } from '../../../handlers/compute-on-change';
-import { createComputeSegmentHandler } from '../../../handlers/compute-segment';
+import { PowertoolsComputeRecorder } from '../../../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
 import {
@@ -18,6 +17,7 @@ import {
   SqsUpdateQueue,
   type UpdateQueueUrls,
 } from '../../../lib/aws/sqs-update-queue';
+import { createComputeOnChangeHandler, createComputeSegmentHandler } from '../../../lib/compute';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/credentials';
 import { PROTOCOLS } from '../../../protocols';
 import type { TestStack } from '../../support/local-stack';
@@ -72,8 +72,10 @@ describe('compute failures are logged, counted and reported failed (DynamoDB Loc
   });
 
   const telemetry = () => ({
-    logger: new Logger({ serviceName: 'compute-failures-test', logLevel: 'WARN' }),
-    metrics: new Metrics({ namespace: 'Test', serviceName: 'compute-failures-test' }),
+    recorder: new PowertoolsComputeRecorder(
+      new Logger({ serviceName: 'compute-failures-test', logLevel: 'WARN' }),
+      new Metrics({ namespace: 'Test', serviceName: 'compute-failures-test' }),
+    ),
   });
 
   function segmentHandler(sender: SqsBatchSender, updateQueues: UpdateQueueUrls): Handler {

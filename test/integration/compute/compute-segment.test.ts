@@ -6,14 +6,13 @@ import {
   type SendMessageBatchCommandOutput,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import {
-  handler as computeSegment,
-  createComputeSegmentHandler,
-} from '../../../handlers/compute-segment';
+import { handler as computeSegment } from '../../../handlers/compute-segment';
 import { handler as planRecomputation } from '../../../handlers/plan-recomputation';
+import { PowertoolsComputeRecorder } from '../../../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
 import { SqsComputeJobQueue, SqsUpdateQueue } from '../../../lib/aws/sqs-update-queue';
+import { createComputeSegmentHandler } from '../../../lib/compute';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/credentials';
 import { PROTOCOLS } from '../../../protocols';
 import { ComputeJobSchema, GroupMembershipUpdateSchema } from '../../../schemas';
@@ -169,8 +168,7 @@ describe('scheduled recomputation: plan, segment jobs, compute (DynamoDB Local +
       }),
       jobs: new SqsComputeJobQueue(sender, url('ComputeJobsQueue')),
       budget: { pageSize: 100, reserveMs: 1_000 },
-      logger: new Logger({ logLevel: 'ERROR' }),
-      metrics: new Metrics(),
+      recorder: new PowertoolsComputeRecorder(new Logger({ logLevel: 'ERROR' }), new Metrics()),
     }));
 
     await sendMessage(stack.sqs, url('ComputeJobsQueue'), {

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
-import { createComputeOnChangeHandler } from '../../../handlers/compute-on-change';
+import { PowertoolsComputeRecorder } from '../../../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
 import { SqsUpdateQueue } from '../../../lib/aws/sqs-update-queue';
+import { createComputeOnChangeHandler } from '../../../lib/compute';
 import { Protocol, type ProtocolMeta, ProtocolResult } from '../../../lib/protocol';
 import { ensurePatientInGroup } from '../../../lib/update-helpers';
 import { PROTOCOLS } from '../../../protocols';
@@ -112,8 +113,10 @@ describe('change events as Canvas sends them (DynamoDB Local + local SQS)', () =
         TaskUpdate: url('TaskLifecycleQueue'),
         TaskComment: url('TaskCommentsQueue'),
       }),
-      logger: new Logger({ serviceName: 'kit-change-events-test', logLevel: 'INFO' }),
-      metrics: new Metrics({ namespace: 'Test', serviceName: 'kit-change-events-test' }),
+      recorder: new PowertoolsComputeRecorder(
+        new Logger({ serviceName: 'kit-change-events-test', logLevel: 'INFO' }),
+        new Metrics({ namespace: 'Test', serviceName: 'kit-change-events-test' }),
+      ),
     }));
 
   /** Sends the bodies to the changes queue, receives them, runs the handler, captures its logs. */

@@ -3,11 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { type MessageAttributeValue, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
-import {
-  createComputeOnChangeHandler,
-  REASSERT_ATTRIBUTE,
-} from '../../../handlers/compute-on-change';
-import { createComputeSegmentHandler } from '../../../handlers/compute-segment';
+import { PowertoolsComputeRecorder } from '../../../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
 import {
   DynamoDbProtocolResultStore,
@@ -16,8 +12,11 @@ import {
 import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
 import { SqsComputeJobQueue, SqsUpdateQueue } from '../../../lib/aws/sqs-update-queue';
 import {
+  createComputeOnChangeHandler,
+  createComputeSegmentHandler,
   DEFAULT_REASSERT_AFTER_MS,
   type ProtocolResultStore,
+  REASSERT_ATTRIBUTE,
   segmentJobs,
 } from '../../../lib/compute';
 import { PROTOCOLS } from '../../../protocols';
@@ -118,8 +117,7 @@ describe('protocol results and unchanged updates (DynamoDB Local + local SQS)', 
       reassertAfterMs: DEFAULT_REASSERT_AFTER_MS,
       // Pages of 5: results wait for the carry's partial batches across pages.
       budget: { pageSize: 5, reserveMs: 1_000 },
-      logger: new Logger({ logLevel: 'ERROR' }),
-      metrics: new Metrics(),
+      recorder: new PowertoolsComputeRecorder(new Logger({ logLevel: 'ERROR' }), new Metrics()),
     }));
   }
 
@@ -319,8 +317,7 @@ describe('protocol results and unchanged updates (DynamoDB Local + local SQS)', 
         }),
         results: countingStore(),
         reassertAfterMs: DEFAULT_REASSERT_AFTER_MS,
-        logger: new Logger({ logLevel: 'ERROR' }),
-        metrics: new Metrics(),
+        recorder: new PowertoolsComputeRecorder(new Logger({ logLevel: 'ERROR' }), new Metrics()),
       }));
     }
 

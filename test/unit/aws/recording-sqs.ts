@@ -1,7 +1,7 @@
 import type { SendMessageBatchCommand, SendMessageBatchCommandOutput } from '@aws-sdk/client-sqs';
 import { type SendMessageBatchClient, SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
-import type { SqsLimits } from '../../../lib/aws/sqs-message-batches';
 import { SqsUpdateQueue, type UpdateQueueUrls } from '../../../lib/aws/sqs-update-queue';
+import type { SqsLimits } from '../../../lib/compute/message-batches';
 import { UPDATE_TYPES } from '../../../lib/message-types';
 
 /** One `SendMessageBatch` request as the client received it. */

@@ -5,7 +5,7 @@ import {
   SqsBatchSender,
   SqsSendError,
 } from '../../../lib/aws/sqs-batch-sender';
-import { MessageTooLargeError } from '../../../lib/aws/sqs-message-batches';
+import { MessageTooLargeError } from '../../../lib/compute/message-batches';
 
 /**
  * A scripted SQS: local-aws-sqs never answers with partial `Failed` entries, so the sender's

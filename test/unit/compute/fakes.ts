@@ -7,6 +7,7 @@ import {
 } from '../../../lib';
 import {
   type ComputeJobQueue,
+  type ComputeRecorder,
   type PatientRecord,
   type PatientSource,
   type QueuedUpdate,
@@ -65,6 +66,15 @@ export class InMemoryUpdateQueue implements UpdateQueue {
   async enqueue(updates: readonly QueuedUpdate[]): Promise<void> {
     this.sent.push(...updates);
   }
+}
+
+/** An update queue whose every enqueue throws `error` (a send still failing after retries). */
+export function failingUpdateQueue(error: Error): UpdateQueue {
+  return {
+    enqueue: async () => {
+      throw error;
+    },
+  };
 }
 
 export class InMemoryJobQueue implements ComputeJobQueue {
@@ -140,5 +150,49 @@ export class ThrowsForOnePatient extends Protocol {
     if (this.patient.patient.key === 'explodes') throw new TypeError('boom with patient data');
     this.setUpdates([ensurePatientInGroup(this.patient.patient.key, 'group-2')]);
     return new ProtocolResult();
+  }
+}
+
+/** Every call a compute function makes on its recorder, in order (a fake of the recorder port). */
+export type RecordedCall = {
+  [K in keyof ComputeRecorder]: { kind: K; args: unknown[] };
+}[keyof ComputeRecorder];
+
+export class RecordingComputeRecorder implements ComputeRecorder {
+  readonly calls: RecordedCall[] = [];
+
+  /** The arguments of every call of one kind. */
+  of<K extends keyof ComputeRecorder>(kind: K): Parameters<ComputeRecorder[K]>[] {
+    return this.calls
+      .filter((call) => call.kind === kind)
+      .map((call) => call.args as Parameters<ComputeRecorder[K]>);
+  }
+
+  info(...args: Parameters<ComputeRecorder['info']>) {
+    this.calls.push({ kind: 'info', args });
+  }
+  warn(...args: Parameters<ComputeRecorder['warn']>) {
+    this.calls.push({ kind: 'warn', args });
+  }
+  planned(...args: Parameters<ComputeRecorder['planned']>) {
+    this.calls.push({ kind: 'planned', args });
+  }
+  segmentComputed(...args: Parameters<ComputeRecorder['segmentComputed']>) {
+    this.calls.push({ kind: 'segmentComputed', args });
+  }
+  changeRecomputed(...args: Parameters<ComputeRecorder['changeRecomputed']>) {
+    this.calls.push({ kind: 'changeRecomputed', args });
+  }
+  changeRejected(...args: Parameters<ComputeRecorder['changeRejected']>) {
+    this.calls.push({ kind: 'changeRejected', args });
+  }
+  jobRefused(...args: Parameters<ComputeRecorder['jobRefused']>) {
+    this.calls.push({ kind: 'jobRefused', args });
+  }
+  jobFailed(...args: Parameters<ComputeRecorder['jobFailed']>) {
+    this.calls.push({ kind: 'jobFailed', args });
+  }
+  publish() {
+    this.calls.push({ kind: 'publish', args: [] });
   }
 }

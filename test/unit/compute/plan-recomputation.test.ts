@@ -1,11 +1,12 @@
 import {
   DEFAULT_SEGMENT_POLICY,
   planRecomputation,
+  planScheduledRecomputation,
   segmentCountFor,
   segmentJobs,
 } from '../../../lib/compute';
 import { ComputeJobSchema } from '../../../schemas';
-import { InMemoryJobQueue } from './fakes';
+import { InMemoryJobQueue, RecordingComputeRecorder } from './fakes';
 
 const policy = { patientsPerSegment: 10_000, minSegments: 1, maxSegments: 10_000 };
 
@@ -54,6 +55,49 @@ describe('planRecomputation', () => {
       })),
     );
     for (const job of jobs.sent) expect(ComputeJobSchema.safeParse(job).success).toBe(true);
+  });
+});
+
+describe('planScheduledRecomputation', () => {
+  const counter = { approximatePatientCount: async () => 25_000 };
+
+  it('runs as the schedule event says: its id, its time; records the plan and publishes', async () => {
+    const jobs = new InMemoryJobQueue();
+    const recorder = new RecordingComputeRecorder();
+    const plan = await planScheduledRecomputation(
+      { id: 'tick-9', time: '2024-03-01T06:00:00Z' },
+      { counter, jobs, policy, recorder },
+    );
+
+    expect(plan).toEqual({ runId: 'tick-9', approximatePatients: 25_000, totalSegments: 3 });
+    expect(jobs.sent.map((job) => [job.runId, job.computedAt, job.reassert])).toEqual([
+      ['tick-9', '2024-03-01T06:00:00.000Z', undefined],
+      ['tick-9', '2024-03-01T06:00:00.000Z', undefined],
+      ['tick-9', '2024-03-01T06:00:00.000Z', undefined],
+    ]);
+    expect(recorder.calls.map((call) => call.kind)).toEqual(['planned', 'publish']);
+    expect(recorder.of('planned')[0]?.[0]).toEqual({
+      runId: 'tick-9',
+      computedAt: '2024-03-01T06:00:00.000Z',
+      reassert: false,
+      approximatePatients: 25_000,
+      totalSegments: 3,
+    });
+  });
+
+  it('without an id or a valid time: a fresh run id and now; reassert only when asked', async () => {
+    const jobs = new InMemoryJobQueue();
+    const before = Date.now();
+    const plan = await planScheduledRecomputation(
+      { time: 'not a time', reassert: true },
+      { counter, jobs, policy, recorder: new RecordingComputeRecorder() },
+    );
+
+    expect(plan.runId).toMatch(/^[0-9a-f-]{36}$/);
+    const computedAt = Date.parse(jobs.sent[0]?.computedAt ?? '');
+    expect(computedAt).toBeGreaterThanOrEqual(before);
+    expect(computedAt).toBeLessThanOrEqual(Date.now());
+    expect(jobs.sent.every((job) => job.reassert === true)).toBe(true);
   });
 });
 

@@ -1,5 +1,5 @@
-import { MessageTooLargeError, SQS_LIMITS } from '../../../lib/aws/sqs-message-batches';
 import type { QueuedUpdate } from '../../../lib/compute';
+import { MessageTooLargeError, SQS_LIMITS } from '../../../lib/compute/message-batches';
 import { UpdateBatchCarry } from '../../../lib/compute/update-batch-carry';
 import type { UpdateType } from '../../../schemas';
 import { QUEUE_URLS, RecordingSqs, recordedUpdateQueue } from '../aws/recording-sqs';

@@ -1,6 +1,6 @@
 import { UPDATE_ATTRIBUTE, type UpdateType } from '../../schemas';
 import type { QueuedUpdate } from '../ports/compute';
-import type { OutgoingMessage } from './sqs-message-batches';
+import type { OutgoingMessage } from './message-batches';
 
 /**
  * An update as the SQS sender's message: the wire JSON, the contract's attributes, and the update

@@ -4,7 +4,7 @@ import {
   type OutgoingMessage,
   planBatches,
   SQS_LIMITS,
-} from '../../../lib/aws/sqs-message-batches';
+} from '../../../lib/compute/message-batches';
 
 function message(bodyBytes: number, label?: string): OutgoingMessage {
   return { body: 'x'.repeat(bodyBytes), label };

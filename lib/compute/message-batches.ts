@@ -1,5 +1,7 @@
 /**
- * Packing messages into `SendMessageBatch` requests within SQS's limits. Pure: no I/O.
+ * Packing messages into `SendMessageBatch` requests within SQS's limits. Pure: no I/O, no SDK. The
+ * core plans with it (the update batch carry) and the SQS adapter sends with it
+ * (`SqsBatchSender`), so both cut batches at the same places.
  * SQS counts a message's size as its body plus, for each attribute, the name, the data type and
  * the value, all in UTF-8 bytes.
  */
