@@ -225,28 +225,28 @@ export function dynamoDbOperatorDirectory(
   documents: DynamoDBDocumentClient,
   tables: OperatorTables,
 ): OperatorDirectory {
-  const query =
-    <T>(input: QueryCommandInput, map: (item: Item) => T): PageReader<T> =>
+  const pages =
+    <T>(
+      send: (start: Item | undefined) => Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }>,
+      map: (item: Item) => T,
+    ): PageReader<T> =>
     async (cursor) => {
-      const page = await documents.send(
-        new QueryCommand({ ...input, ExclusiveStartKey: cursor as Item | undefined }),
-      );
+      const page = await send(cursor as Item | undefined);
       return {
         items: (page.Items ?? []).map(map),
         ...(page.LastEvaluatedKey ? { next: page.LastEvaluatedKey } : {}),
       };
     };
-  const scan =
-    <T>(input: ScanCommandInput, map: (item: Item) => T): PageReader<T> =>
-    async (cursor) => {
-      const page = await documents.send(
-        new ScanCommand({ ...input, ExclusiveStartKey: cursor as Item | undefined }),
-      );
-      return {
-        items: (page.Items ?? []).map(map),
-        ...(page.LastEvaluatedKey ? { next: page.LastEvaluatedKey } : {}),
-      };
-    };
+  const query = <T>(input: QueryCommandInput, map: (item: Item) => T) =>
+    pages(
+      (ExclusiveStartKey) => documents.send(new QueryCommand({ ...input, ExclusiveStartKey })),
+      map,
+    );
+  const scan = <T>(input: ScanCommandInput, map: (item: Item) => T) =>
+    pages(
+      (ExclusiveStartKey) => documents.send(new ScanCommand({ ...input, ExclusiveStartKey })),
+      map,
+    );
 
   return {
     patients: {

@@ -35,7 +35,8 @@ function fromSqsAttributes(
   return converted;
 }
 
-function toSqsAttributes(
+/** Message attributes as SendMessage takes them (binary values arrive base64-encoded). */
+export function toSqsAttributes(
   attributes: Readonly<Record<string, QueueMessageAttribute>>,
 ): Record<string, MessageAttributeValue> {
   const converted: Record<string, MessageAttributeValue> = {};

@@ -263,6 +263,35 @@ describe('dead-letter admin (local SQS)', () => {
     await takeAll(stack.sqs, changes);
   });
 
+  it('redrives binary and string attributes byte for byte (the SQS adapter)', async () => {
+    const changesDlq = queue('ChangesDeadLetterQueue');
+    const changes = queue('ChangesQueue');
+    const bytes = Uint8Array.from([0, 1, 254, 255]);
+    await stack.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: changesDlq.url,
+        MessageBody: '{"b":1}',
+        MessageAttributes: {
+          blob: { DataType: 'Binary', BinaryValue: bytes },
+          'trace-id': { DataType: 'String.trace', StringValue: 't-1' },
+          'rejection-reason': { DataType: 'String', StringValue: 'schema' },
+        },
+      }),
+    );
+
+    expect(await redriveDeadLetters(queues, route('changes'))).toMatchObject({ moved: 1 });
+    const [moved] = await takeAll(stack.sqs, changes);
+
+    expect(moved?.Body).toBe('{"b":1}');
+    expect(Object.keys(moved?.MessageAttributes ?? {}).sort()).toEqual(['blob', 'trace-id']);
+    expect(moved?.MessageAttributes?.['trace-id']).toMatchObject({
+      DataType: 'String.trace',
+      StringValue: 't-1',
+    });
+    expect(moved?.MessageAttributes?.blob?.DataType).toBe('Binary');
+    expect([...(moved?.MessageAttributes?.blob?.BinaryValue ?? [])]).toEqual([0, 1, 254, 255]);
+  });
+
   it('purges at most the confirmed number of messages', async () => {
     const jobsDlq = queue('ComputeJobsDeadLetterQueue');
     for (const id of ['x-1', 'x-2', 'x-3']) await deadLetter(jobsDlq, id);
