@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DirectoryContext } from '../lib/operator';
+import type { OperatorDirectory } from '../lib/ports';
 import { createOutput, type Output } from './output';
 import { DEFAULT_STAGE, openTarget, type Target } from './target';
 
@@ -14,7 +14,7 @@ export interface GlobalOptions {
 
 export interface CommandContext {
   target: Target;
-  directory: DirectoryContext;
+  directory: OperatorDirectory;
   output: Output;
   options: GlobalOptions;
 }
@@ -37,7 +37,7 @@ export async function withTarget(
   try {
     await work({
       target,
-      directory: { documents: target.documents, tables: target.tables },
+      directory: target.directory,
       output: createOutput(options.json === true),
       options,
     });

@@ -1,13 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SqsQueueLocator } from '../lib/aws/sqs-queue-locator';
 import {
-  type DeadLetterRoute,
-  deadLetterRoutes,
+  dynamoDbOperatorDirectory,
   type OperatorTables,
   TABLE_LOGICAL_IDS,
-} from '../lib/operator';
+} from '../lib/aws/dynamodb-operator-directory';
+import { SqsQueueAdmin } from '../lib/aws/sqs-dead-letter-admin';
+import { type DeadLetterRoute, deadLetterRoutes } from '../lib/operator';
+import type { OperatorDirectory, QueueAdmin } from '../lib/ports';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/credentials';
 import {
   loadServerlessConfig,
@@ -43,9 +44,12 @@ export interface Target {
   config: ResolvedServerlessConfig;
   tables: OperatorTables;
   routes: DeadLetterRoute[];
+  /** The operator's ports over the target's tables and queues (lib/aws adapters). */
+  directory: OperatorDirectory;
+  queues: QueueAdmin;
+  /** The clients themselves, for the compute adapters `recompute --all` reuses. */
   documents: DynamoDBDocumentClient;
   sqs: SQSClient;
-  locator: SqsQueueLocator;
   dynamodbEndpoint: ServiceEndpoint;
   sqsEndpoint: ServiceEndpoint;
   close(): void;
@@ -150,16 +154,18 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
   const sqs = new SQSClient(clientConfig(sqsEndpoint));
   tagErrors(dynamodb as unknown as SendMiddlewareClient, dynamodbEndpoint);
   tagErrors(sqs as unknown as SendMiddlewareClient, sqsEndpoint);
+  const documents = DynamoDBDocumentClient.from(dynamodb, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   return {
     stage: options.stage,
     config,
     tables,
     routes: deadLetterRoutes(config),
-    documents: DynamoDBDocumentClient.from(dynamodb, {
-      marshallOptions: { removeUndefinedValues: true },
-    }),
+    directory: dynamoDbOperatorDirectory(documents, tables),
+    queues: new SqsQueueAdmin(sqs),
+    documents,
     sqs,
-    locator: new SqsQueueLocator(sqs),
     dynamodbEndpoint,
     sqsEndpoint,
     close() {

@@ -93,7 +93,7 @@ export function dlqCommand(): Command {
           for (const route of routes) {
             try {
               peeks.push(
-                await peekDeadLetters(target.sqs, target.locator, route, {
+                await peekDeadLetters(target.queues, route, {
                   limit,
                   includeBody: options.showBody === true,
                 }),
@@ -140,7 +140,7 @@ export function dlqCommand(): Command {
         const route = routeNamed(target.routes, type);
         const max =
           options.max === undefined ? undefined : parsePositiveIntArgument('--max', options.max);
-        const result = await redriveDeadLetters(target.sqs, target.locator, route, { max });
+        const result = await redriveDeadLetters(target.queues, route, { max });
         output.result(
           {
             ...routeJson(route),
@@ -167,11 +167,11 @@ export function dlqCommand(): Command {
     .action((type: string, options: { yes?: boolean }, command: Command) =>
       withTarget(command, async ({ target, output }) => {
         const route = routeNamed(target.routes, type);
-        const { visible } = await deadLetterDepth(target.sqs, target.locator, route);
+        const { visible } = await deadLetterDepth(target.queues, route);
         if (visible > 0) await confirmPurge(route, visible, options.yes === true);
         const result =
           visible > 0
-            ? await purgeDeadLetters(target.sqs, target.locator, route, { max: visible })
+            ? await purgeDeadLetters(target.queues, route, { max: visible })
             : { deleted: 0 };
         output.result({ ...routeJson(route), deleted: result.deleted }, () =>
           visible === 0

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
+import { INDEXED_RESULT_STATUSES } from '../../lib/aws/dynamodb-operator-directory';
 import {
-  INDEXED_RESULT_STATUSES,
   OperatorError,
   type ProtocolResultsPage,
   parsePositiveIntArgument,

@@ -4,7 +4,6 @@ import { DynamoDbPatientSource } from '../../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../../lib/aws/sqs-batch-sender';
 import { SqsComputeJobQueue } from '../../lib/aws/sqs-update-queue';
 import {
-  awsPatientRecomputeDeps,
   DEFAULT_RECOMPUTE_CHANGE_TYPE,
   queueOfEnvironmentVariable,
   recomputeAllNow,
@@ -22,7 +21,7 @@ async function queueUrlOf(context: CommandContext, variable: string): Promise<st
     throw new TargetError(
       `serverless.yml (stage ${context.target.stage}) sets no queue in ${variable}`,
     );
-  return requireQueueUrl(context.target.locator, queue);
+  return requireQueueUrl(context.target.queues, queue);
 }
 
 /** The planner's environment as deployed (provider-wide, then its own), as strings. */
@@ -47,12 +46,7 @@ async function recomputePatient(
   const { target, output } = context;
   const changesUrl = await queueUrlOf(context, 'CHANGES_QUEUE_URL');
   const result = await recomputePatientNow(
-    awsPatientRecomputeDeps({
-      documents: target.documents,
-      patientsTable: target.tables.patients,
-      sqs: target.sqs,
-      changesQueueUrl: changesUrl,
-    }),
+    { patients: target.directory.patients, queues: target.queues, changesQueueUrl: changesUrl },
     { patientKey, changeType, reassert },
   );
   output.result(

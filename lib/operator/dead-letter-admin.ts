@@ -1,29 +1,22 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  type MessageAttributeValue,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
 import { UPDATE_ATTRIBUTE } from '../../schemas';
 import { REJECTION_ATTRIBUTE } from '../apply/dead-letter';
+import type {
+  QueueAdmin,
+  QueueDepth,
+  QueueLocator,
+  ReceivedMessage,
+} from '../ports/dead-letter-admin';
+import type { QueueMessageAttribute } from '../ports/dead-letter-queue';
 import { OperatorError } from './operator-error';
 import type { DeadLetterRoute, DeclaredQueue } from './queue-topology';
+
+export type { QueueDepth, QueueLocator } from '../ports/dead-letter-admin';
 
 /**
  * The reason shown for a DLQ message without `rejection-reason`: SQS's redrive policy moved it
  * after maxReceiveCount failed receives (the same name the demo counts under).
  */
 export const MAX_RECEIVES_REASON = 'max-receive-count-exceeded';
-
-/** Queue URLs by name (`SqsQueueLocator` on AWS or the local SQS). */
-export interface QueueLocator {
-  urlOf(queueName: string): Promise<string | undefined>;
-}
 
 export async function requireQueueUrl(
   locator: QueueLocator,
@@ -36,26 +29,6 @@ export async function requireQueueUrl(
       `queue ${queue.queueName} does not exist on this SQS endpoint (wrong --stage?)`,
     );
   return url;
-}
-
-export interface QueueDepth {
-  /** Visible: what a peek, redrive or purge can receive now. */
-  visible: number;
-  /** Received by someone and not yet deleted or released (e.g. another operator's peek). */
-  inFlight: number;
-}
-
-export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return {
-    visible: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
-  };
 }
 
 /** One dead-lettered message as an operator sees it: ids, reason and times, never the body. */
@@ -76,33 +49,33 @@ export interface DeadLetterMessage {
   body?: string;
 }
 
-function stringAttribute(message: Message, name: string): string | undefined {
-  return message.MessageAttributes?.[name]?.StringValue;
+function stringAttribute(message: ReceivedMessage, name: string): string | undefined {
+  return message.attributes[name]?.stringValue;
 }
 
-function deadLetterMessage(message: Message, includeBody: boolean): DeadLetterMessage {
-  const sent = Number(message.Attributes?.SentTimestamp);
+function deadLetterMessage(message: ReceivedMessage, includeBody: boolean): DeadLetterMessage {
+  const sent = message.sentTimestamp;
   const summary: DeadLetterMessage = {
-    messageId: String(message.MessageId),
+    messageId: message.messageId,
     reason: stringAttribute(message, REJECTION_ATTRIBUTE.reason) ?? MAX_RECEIVES_REASON,
-    receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),
+    receiveCount: message.receiveCount,
   };
   const optional = {
     updateId: stringAttribute(message, UPDATE_ATTRIBUTE.updateId),
     detail: stringAttribute(message, REJECTION_ATTRIBUTE.detail),
-    sentAt: Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : undefined,
+    sentAt:
+      sent !== undefined && Number.isFinite(sent) && sent > 0
+        ? new Date(sent).toISOString()
+        : undefined,
     rejectedAt: stringAttribute(message, REJECTION_ATTRIBUTE.rejectedAt),
     protocol: stringAttribute(message, UPDATE_ATTRIBUTE.protocol),
     originalMessageId: stringAttribute(message, REJECTION_ATTRIBUTE.originalMessageId),
-    body: includeBody ? message.Body : undefined,
+    body: includeBody ? message.body : undefined,
   };
   for (const [key, value] of Object.entries(optional))
     if (value !== undefined) (summary as unknown as Record<string, unknown>)[key] = value;
   return summary;
 }
-
-/** SQS returns at most 10 messages per receive and takes 10 entries per batch call. */
-const SQS_BATCH = 10;
 
 /**
  * A peek keeps what it received hidden this long, so the loop does not see a message twice; every
@@ -114,37 +87,6 @@ const PEEK_VISIBILITY_SECONDS = 30;
 /** A redrive holds a message this long between receiving it and deleting it after the send. */
 const MOVE_VISIBILITY_SECONDS = 120;
 
-function receive(sqs: SQSClient, queueUrl: string, max: number, visibility: number) {
-  return sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: Math.max(1, Math.min(SQS_BATCH, max)),
-      VisibilityTimeout: visibility,
-      // Short polls: local-aws-sqs answers a long poll only once the whole batch is there.
-      WaitTimeSeconds: 0,
-      MessageAttributeNames: ['All'],
-      MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
-      // The older, deprecated name of the same field; local-aws-sqs reads only this one.
-      AttributeNames: ['All'],
-    }),
-  );
-}
-
-async function releaseAll(sqs: SQSClient, queueUrl: string, receipts: readonly string[]) {
-  for (let i = 0; i < receipts.length; i += SQS_BATCH) {
-    await sqs.send(
-      new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: receipts.slice(i, i + SQS_BATCH).map((ReceiptHandle, n) => ({
-          Id: String(n),
-          ReceiptHandle,
-          VisibilityTimeout: 0,
-        })),
-      }),
-    );
-  }
-}
-
 export interface PeekResult {
   route: DeadLetterRoute;
   depth: QueueDepth;
@@ -153,36 +95,32 @@ export interface PeekResult {
 
 /**
  * Reads up to `limit` messages of a DLQ without consuming them. SQS has no peek: each message is
- * received with a short visibility timeout and made visible again (ChangeMessageVisibility 0)
- * before returning, errors included. Nothing is deleted; each peek adds one to a message's
- * receive count (DLQs have no redrive policy, so that has no consequence).
+ * received with a short visibility timeout and made visible again (visibility 0) before
+ * returning, errors included. Nothing is deleted; each peek adds one to a message's receive count
+ * (DLQs have no redrive policy, so that has no consequence).
  */
 export async function peekDeadLetters(
-  sqs: SQSClient,
-  locator: QueueLocator,
+  queues: QueueAdmin,
   route: DeadLetterRoute,
   options: { limit: number; includeBody?: boolean },
 ): Promise<PeekResult> {
-  const queueUrl = await requireQueueUrl(locator, route.deadLetter);
-  const depth = await queueDepth(sqs, queueUrl);
-  const seen = new Map<string, Message>();
+  const queueUrl = await requireQueueUrl(queues, route.deadLetter);
+  const depth = await queues.depth(queueUrl);
+  const seen = new Map<string, ReceivedMessage>();
   const receipts: string[] = [];
   try {
     while (seen.size < options.limit) {
-      const { Messages = [] } = await receive(
-        sqs,
-        queueUrl,
-        options.limit - seen.size,
-        PEEK_VISIBILITY_SECONDS,
-      );
-      for (const message of Messages)
-        if (message.ReceiptHandle) receipts.push(message.ReceiptHandle);
-      const fresh = Messages.filter((m) => !seen.has(String(m.MessageId)));
+      const received = await queues.receive(queueUrl, {
+        max: options.limit - seen.size,
+        visibilitySeconds: PEEK_VISIBILITY_SECONDS,
+      });
+      for (const message of received) receipts.push(message.receiptHandle);
+      const fresh = received.filter((m) => !seen.has(m.messageId));
       if (fresh.length === 0) break;
-      for (const message of fresh) seen.set(String(message.MessageId), message);
+      for (const message of fresh) seen.set(message.messageId, message);
     }
   } finally {
-    await releaseAll(sqs, queueUrl, receipts);
+    await queues.release(queueUrl, receipts);
   }
   const messages = [...seen.values()]
     .slice(0, options.limit)
@@ -198,15 +136,15 @@ const REJECTION_ATTRIBUTE_NAMES = new Set<string>(Object.values(REJECTION_ATTRIB
  * stay, so the redriven update keeps its identity and its order.
  */
 export function redriveAttributes(
-  attributes: Record<string, MessageAttributeValue> | undefined,
-): Record<string, MessageAttributeValue> {
-  const kept: Record<string, MessageAttributeValue> = {};
+  attributes: Readonly<Record<string, QueueMessageAttribute>> | undefined,
+): Record<string, QueueMessageAttribute> {
+  const kept: Record<string, QueueMessageAttribute> = {};
   for (const [name, value] of Object.entries(attributes ?? {})) {
     if (REJECTION_ATTRIBUTE_NAMES.has(name)) continue;
     kept[name] = {
-      DataType: value.DataType,
-      ...(value.StringValue === undefined ? {} : { StringValue: value.StringValue }),
-      ...(value.BinaryValue === undefined ? {} : { BinaryValue: value.BinaryValue }),
+      dataType: value.dataType,
+      ...(value.stringValue === undefined ? {} : { stringValue: value.stringValue }),
+      ...(value.binaryValue === undefined ? {} : { binaryValue: value.binaryValue }),
     };
   }
   return kept;
@@ -224,51 +162,43 @@ export interface RedriveResult {
 
 /**
  * Moves up to `max` DLQ messages back to their source queue, one at a time: receive, send the same
- * body with the original attributes (minus the rejection ones), and only once SQS accepted the send
- * delete it from the DLQ. A failed send stops the redrive and makes the message visible again in
- * the DLQ: nothing is lost, nothing is sent twice by this command. At most as many messages as
- * were visible at the start are moved, so messages rejected again during the redrive are not
- * cycled round.
+ * body with the original attributes (minus the rejection ones), and only once the queue accepted
+ * the send delete it from the DLQ. A failed send stops the redrive and makes the message visible
+ * again in the DLQ: nothing is lost, nothing is sent twice by this command. At most as many
+ * messages as were visible at the start are moved, so messages rejected again during the redrive
+ * are not cycled round.
  */
 export async function redriveDeadLetters(
-  sqs: SQSClient,
-  locator: QueueLocator,
+  queues: QueueAdmin,
   route: DeadLetterRoute,
   options: { max?: number } = {},
 ): Promise<RedriveResult> {
-  const deadLetterUrl = await requireQueueUrl(locator, route.deadLetter);
-  const sourceUrl = await requireQueueUrl(locator, route.source);
-  const found = (await queueDepth(sqs, deadLetterUrl)).visible;
+  const deadLetterUrl = await requireQueueUrl(queues, route.deadLetter);
+  const sourceUrl = await requireQueueUrl(queues, route.source);
+  const found = (await queues.depth(deadLetterUrl)).visible;
   const budget = Math.min(options.max ?? Number.POSITIVE_INFINITY, found);
   const result: RedriveResult = { route, moved: 0, movedNotDeleted: 0, found };
   while (result.moved + result.movedNotDeleted < budget) {
     const remaining = budget - result.moved - result.movedNotDeleted;
-    const { Messages = [] } = await receive(sqs, deadLetterUrl, remaining, MOVE_VISIBILITY_SECONDS);
-    if (Messages.length === 0) break;
-    for (let i = 0; i < Messages.length; i++) {
-      const message = Messages[i] as Message;
+    const received = await queues.receive(deadLetterUrl, {
+      max: remaining,
+      visibilitySeconds: MOVE_VISIBILITY_SECONDS,
+    });
+    if (received.length === 0) break;
+    for (let i = 0; i < received.length; i++) {
+      const message = received[i] as ReceivedMessage;
       try {
-        await sqs.send(
-          new SendMessageCommand({
-            QueueUrl: sourceUrl,
-            MessageBody: message.Body ?? '',
-            MessageAttributes: redriveAttributes(message.MessageAttributes),
-          }),
-        );
+        await queues.send(sourceUrl, {
+          body: message.body ?? '',
+          attributes: redriveAttributes(message.attributes),
+        });
       } catch (error) {
-        const unsent = Messages.slice(i)
-          .map((m) => m.ReceiptHandle)
-          .filter((r): r is string => r !== undefined);
-        await releaseAll(sqs, deadLetterUrl, unsent).catch(() => undefined);
+        const unsent = received.slice(i).map((m) => m.receiptHandle);
+        await queues.release(deadLetterUrl, unsent).catch(() => undefined);
         throw error;
       }
       try {
-        await sqs.send(
-          new DeleteMessageCommand({
-            QueueUrl: deadLetterUrl,
-            ReceiptHandle: message.ReceiptHandle,
-          }),
-        );
+        await queues.delete(deadLetterUrl, message.receiptHandle);
         result.moved += 1;
       } catch {
         result.movedNotDeleted += 1;
@@ -284,44 +214,38 @@ export interface PurgeResult {
 }
 
 /**
- * Deletes up to `max` visible messages of a DLQ (receive, then DeleteMessageBatch). Not SQS's
+ * Deletes up to `max` visible messages of a DLQ (receive, then delete them in a batch). Not SQS's
  * PurgeQueue: that one may take 60 s, is allowed once a minute and would also destroy messages
  * that arrived after the operator confirmed a count; this deletes at most the confirmed number.
  * Messages in flight (being peeked or redriven by someone else) are left alone.
  */
 export async function purgeDeadLetters(
-  sqs: SQSClient,
-  locator: QueueLocator,
+  queues: QueueAdmin,
   route: DeadLetterRoute,
   options: { max: number },
 ): Promise<PurgeResult> {
-  const queueUrl = await requireQueueUrl(locator, route.deadLetter);
+  const queueUrl = await requireQueueUrl(queues, route.deadLetter);
   const result: PurgeResult = { route, deleted: 0 };
   while (result.deleted < options.max) {
-    const { Messages = [] } = await receive(
-      sqs,
+    const received = await queues.receive(queueUrl, {
+      max: options.max - result.deleted,
+      visibilitySeconds: MOVE_VISIBILITY_SECONDS,
+    });
+    if (received.length === 0) break;
+    const deleted = await queues.deleteMany(
       queueUrl,
-      options.max - result.deleted,
-      MOVE_VISIBILITY_SECONDS,
+      received.map((m) => m.receiptHandle),
     );
-    if (Messages.length === 0) break;
-    const { Successful = [] } = await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: Messages.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle })),
-      }),
-    );
-    result.deleted += Successful.length;
-    if (Successful.length < Messages.length) break;
+    result.deleted += deleted;
+    if (deleted < received.length) break;
   }
   return result;
 }
 
 /** The DLQ's visible count, for a purge confirmation. */
 export async function deadLetterDepth(
-  sqs: SQSClient,
-  locator: QueueLocator,
+  queues: QueueAdmin,
   route: DeadLetterRoute,
 ): Promise<QueueDepth> {
-  return queueDepth(sqs, await requireQueueUrl(locator, route.deadLetter));
+  return queues.depth(await requireQueueUrl(queues, route.deadLetter));
 }

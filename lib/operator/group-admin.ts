@@ -1,62 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { groupItem } from '../aws/table-items';
-import { foldName, nameInitial } from '../ports/names';
+import { foldName } from '../ports/names';
+import type { GroupSummary, OperatorDirectory } from '../ports/operator-directory';
 import { parseKeyArgument, parseNameArgument } from './arguments';
-import type { DirectoryContext } from './directory-context';
-import { isConditionFailure, OperatorError } from './operator-error';
-import { queryPages } from './paginate';
+import { OperatorError } from './operator-error';
+import { readPages } from './paginate';
 
-/** The groups-table search index (resources/tables.yml). */
-export const GROUP_NAME_INDEX = 'byName';
-
-export interface GroupSummary {
-  groupId: string;
-  name: string;
-  active: boolean;
-}
-
-function groupSummary(item: Record<string, unknown>): GroupSummary {
-  return {
-    groupId: String(item.groupId),
-    name: String(item.name ?? ''),
-    active: item.active === true,
-  };
-}
+export type { GroupSummary } from '../ports/operator-directory';
 
 /**
  * Groups whose case-folded name starts with the folded `text` (or equals it, `exact`), in name
- * order, every page read: one Query on the `byName` index, partition `nameInitial(text)`.
+ * order, every page read.
  */
 export async function searchGroups(
-  context: DirectoryContext,
+  directory: OperatorDirectory,
   text: string,
   options: { exact?: boolean } = {},
 ): Promise<GroupSummary[]> {
   const prefix = foldName(parseNameArgument('text', text));
-  const { items } = await queryPages(context.documents, {
-    TableName: context.tables.groups,
-    IndexName: GROUP_NAME_INDEX,
-    KeyConditionExpression: options.exact
-      ? 'nameInitial = :initial AND nameKey = :key'
-      : 'nameInitial = :initial AND begins_with(nameKey, :key)',
-    ExpressionAttributeValues: { ':initial': nameInitial(prefix), ':key': prefix },
-  });
-  return items.map(groupSummary);
+  const { items } = await readPages(
+    directory.groups.byName(prefix, { exact: options.exact === true }),
+  );
+  return items;
 }
 
 export async function getGroup(
-  context: DirectoryContext,
+  directory: OperatorDirectory,
   groupId: string,
 ): Promise<GroupSummary | undefined> {
-  const { Item } = await context.documents.send(
-    new GetCommand({
-      TableName: context.tables.groups,
-      Key: { groupId: parseKeyArgument('groupId', groupId) },
-      ConsistentRead: true,
-    }),
-  );
-  return Item ? groupSummary(Item) : undefined;
+  return directory.groups.get(parseKeyArgument('groupId', groupId));
 }
 
 export interface CreateGroupInput {
@@ -71,18 +42,18 @@ export interface CreateGroupInput {
 }
 
 /**
- * Creates an active group. The id is guarded by a conditional Put (`attribute_not_exists`), so an
- * existing group is never overwritten. The name check is a read before the write: two operators
- * creating the same name at the same instant could both pass it (acceptable for staff tooling).
+ * Creates an active group. The store refuses an existing id (a conditional write), so an existing
+ * group is never overwritten. The name check is a read before the write: two operators creating
+ * the same name at the same instant could both pass it (acceptable for staff tooling).
  */
 export async function createGroup(
-  context: DirectoryContext,
+  directory: OperatorDirectory,
   input: CreateGroupInput,
 ): Promise<GroupSummary> {
   const name = parseNameArgument('name', input.name);
   const groupId = parseKeyArgument('--id', input.groupId ?? randomUUID());
   if (!input.allowDuplicateName) {
-    const sameName = (await searchGroups(context, name, { exact: true })).filter((g) => g.active);
+    const sameName = (await searchGroups(directory, name, { exact: true })).filter((g) => g.active);
     if (sameName.length > 0) {
       const ids = sameName.map((g) => g.groupId).join(', ');
       throw new OperatorError(
@@ -91,19 +62,7 @@ export async function createGroup(
       );
     }
   }
-  const item = groupItem({ groupId, name, active: true });
-  try {
-    await context.documents.send(
-      new PutCommand({
-        TableName: context.tables.groups,
-        Item: item,
-        ConditionExpression: 'attribute_not_exists(groupId)',
-      }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error))
-      throw new OperatorError('refused', `a group with id ${groupId} already exists`);
-    throw error;
-  }
+  if ((await directory.groups.create({ groupId, name })) === 'exists')
+    throw new OperatorError('refused', `a group with id ${groupId} already exists`);
   return { groupId, name, active: true };
 }

@@ -22,8 +22,3 @@ export class OperatorError extends Error {
     super(message);
   }
 }
-
-/** A conditional write's condition did not hold (by name: the SDK's classes may be duplicated). */
-export function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type ChangeType,
   ChangeTypeSchema,
@@ -14,6 +12,8 @@ import {
   REASSERT_CHANGE_ATTRIBUTE,
   type SegmentPolicy,
 } from '../compute';
+import type { QueueAdmin } from '../ports/dead-letter-admin';
+import type { PatientRecords } from '../ports/operator-directory';
 import { parseKeyArgument } from './arguments';
 import { OperatorError } from './operator-error';
 
@@ -21,50 +21,11 @@ import { OperatorError } from './operator-error';
 export const DEFAULT_RECOMPUTE_CHANGE_TYPE: ChangeType = 'patient';
 
 export interface PatientRecomputeDeps {
-  /** Whether the patients table holds the key (the change would be dead-lettered otherwise). */
-  patientExists(patientKey: string): Promise<boolean>;
-  /**
-   * Puts one body on the changes queue, with `reassert` as the message attribute computeOnChange
-   * reads (`recompute --patient --reassert`); resolves to the SQS message id.
-   */
-  sendChange(body: string, options?: { reassert?: boolean }): Promise<string>;
-}
-
-/** The deps over DynamoDB (existence: a projected GetItem, no patient data read) and SQS. */
-export function awsPatientRecomputeDeps(input: {
-  documents: DynamoDBDocumentClient;
-  patientsTable: string;
-  sqs: SQSClient;
+  /** The patients table: the key must be there (the change would be dead-lettered otherwise). */
+  patients: PatientRecords;
+  queues: Pick<QueueAdmin, 'send'>;
+  /** The queue the deployed computeOnChange reads (`CHANGES_QUEUE_URL`). */
   changesQueueUrl: string;
-}): PatientRecomputeDeps {
-  return {
-    async patientExists(patientKey) {
-      const { Item } = await input.documents.send(
-        new GetCommand({
-          TableName: input.patientsTable,
-          Key: { patientKey },
-          ProjectionExpression: 'patientKey',
-        }),
-      );
-      return Item !== undefined;
-    },
-    async sendChange(body, options = {}) {
-      const { MessageId } = await input.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: input.changesQueueUrl,
-          MessageBody: body,
-          ...(options.reassert === true
-            ? {
-                MessageAttributes: {
-                  [REASSERT_CHANGE_ATTRIBUTE]: { DataType: 'String', StringValue: 'true' },
-                },
-              }
-            : {}),
-        }),
-      );
-      return String(MessageId);
-    },
-  };
 }
 
 export interface PatientRecomputeResult {
@@ -89,7 +50,7 @@ export async function recomputePatientNow(
   const typed = ChangeTypeSchema.safeParse(input.changeType ?? DEFAULT_RECOMPUTE_CHANGE_TYPE);
   if (!typed.success)
     throw new OperatorError('invalid-argument', `--change-type: ${typed.error.issues[0]?.message}`);
-  if (!(await deps.patientExists(patientKey)))
+  if (!(await deps.patients.exists(patientKey)))
     throw new OperatorError('not-found', 'no patient with the given patientKey');
   // The flat form: the change type's own model, which the model mapping maps to that type.
   const change: FlatChangeEvent = FlatChangeEventSchema.parse({
@@ -102,10 +63,13 @@ export async function recomputePatientNow(
     external_id: null,
   });
   const reassert = input.reassert === true;
-  const messageId = await deps.sendChange(
-    JSON.stringify(change),
-    reassert ? { reassert: true } : undefined,
-  );
+  const messageId = await deps.queues.send(deps.changesQueueUrl, {
+    body: JSON.stringify(change),
+    // The attribute computeOnChange reads; the body stays the kit's change event.
+    attributes: reassert
+      ? { [REASSERT_CHANGE_ATTRIBUTE]: { dataType: 'String', stringValue: 'true' } }
+      : {},
+  });
   return { changeType: typed.data, reassert, messageId };
 }
 

@@ -6,14 +6,14 @@ import {
 } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as applyGroupMembership } from '../../../handlers/apply-group-membership';
+import { dynamoDbOperatorDirectory } from '../../../lib/aws/dynamodb-operator-directory';
 import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
-import { SqsQueueLocator } from '../../../lib/aws/sqs-queue-locator';
+import { SqsQueueAdmin } from '../../../lib/aws/sqs-dead-letter-admin';
 import { SqsComputeJobQueue } from '../../../lib/aws/sqs-update-queue';
 import { DEFAULT_SEGMENT_POLICY } from '../../../lib/compute';
 import { UPDATE_QUEUE_URL_ENV, UPDATE_TYPES } from '../../../lib/message-types';
 import {
-  awsPatientRecomputeDeps,
   createGroup,
   type DeadLetterRoute,
   deadLetterRoutes,
@@ -35,7 +35,7 @@ import { useTestStack } from '../../support/use-test-stack';
 
 const testStack = useTestStack();
 let stack: TestStack;
-let locator: SqsQueueLocator;
+let queues: SqsQueueAdmin;
 let routes: DeadLetterRoute[];
 
 const T0 = 1_706_691_600_000;
@@ -88,7 +88,7 @@ async function deadLetter(queueRef: QueueRef, updateId: string, reason?: string)
 
 beforeAll(async () => {
   stack = testStack();
-  locator = new SqsQueueLocator(stack.sqs);
+  queues = new SqsQueueAdmin(stack.sqs);
   routes = deadLetterRoutes(await loadServerlessConfig(TEST_STAGE));
 });
 
@@ -157,9 +157,9 @@ describe('dead-letter admin (local SQS)', () => {
     await deadLetter(taskDlq, 'peek-2', 'inactive-label');
     await deadLetter(taskDlq, 'peek-3');
 
-    const first = await peekDeadLetters(stack.sqs, locator, route('Task'), { limit: 10 });
-    const second = await peekDeadLetters(stack.sqs, locator, route('Task'), { limit: 10 });
-    const two = await peekDeadLetters(stack.sqs, locator, route('Task'), { limit: 2 });
+    const first = await peekDeadLetters(queues, route('Task'), { limit: 10 });
+    const second = await peekDeadLetters(queues, route('Task'), { limit: 10 });
+    const two = await peekDeadLetters(queues, route('Task'), { limit: 2 });
 
     expect(first.depth).toEqual({ visible: 3, inFlight: 0 });
     expect(first.messages.map((m) => [m.updateId, m.reason]).sort()).toEqual([
@@ -181,8 +181,8 @@ describe('dead-letter admin (local SQS)', () => {
     expect(two.messages).toHaveLength(2);
     expect(await visible(taskDlq)).toBe(3);
     expect(
-      (await peekDeadLetters(stack.sqs, locator, route('Task'), { limit: 1, includeBody: true }))
-        .messages[0]?.body,
+      (await peekDeadLetters(queues, route('Task'), { limit: 1, includeBody: true })).messages[0]
+        ?.body,
     ).toMatch(/^\{"n":"peek-\d"\}$/);
     await takeAll(stack.sqs, taskDlq);
   });
@@ -205,15 +205,14 @@ describe('dead-letter admin (local SQS)', () => {
       }),
     );
     await drain(stack.sqs, groupQueue, applyGroupMembership);
-    const [rejected] = (await peekDeadLetters(stack.sqs, locator, route('Group'), { limit: 10 }))
-      .messages;
+    const [rejected] = (await peekDeadLetters(queues, route('Group'), { limit: 10 })).messages;
     expect(rejected).toMatchObject({ updateId: 'redrive-1', reason: 'unknown-group' });
 
-    await createGroup(
-      { documents: stack.documents, tables: operatorTables() },
-      { name: 'Created later', groupId: 'g-created-later' },
-    );
-    const result = await redriveDeadLetters(stack.sqs, locator, route('Group'));
+    await createGroup(dynamoDbOperatorDirectory(stack.documents, operatorTables()), {
+      name: 'Created later',
+      groupId: 'g-created-later',
+    });
+    const result = await redriveDeadLetters(queues, route('Group'));
 
     expect(result).toMatchObject({ found: 1, moved: 1, movedNotDeleted: 0 });
     expect(await visible(groupDlq)).toBe(0);
@@ -255,7 +254,7 @@ describe('dead-letter admin (local SQS)', () => {
     const changes = queue('ChangesQueue');
     for (const id of ['m-1', 'm-2', 'm-3']) await deadLetter(changesDlq, id);
 
-    const result = await redriveDeadLetters(stack.sqs, locator, route('changes'), { max: 2 });
+    const result = await redriveDeadLetters(queues, route('changes'), { max: 2 });
 
     expect(result).toMatchObject({ found: 3, moved: 2 });
     expect(await visible(changesDlq)).toBe(1);
@@ -264,24 +263,50 @@ describe('dead-letter admin (local SQS)', () => {
     await takeAll(stack.sqs, changes);
   });
 
+  it('redrives binary and string attributes byte for byte (the SQS adapter)', async () => {
+    const changesDlq = queue('ChangesDeadLetterQueue');
+    const changes = queue('ChangesQueue');
+    const bytes = Uint8Array.from([0, 1, 254, 255]);
+    await stack.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: changesDlq.url,
+        MessageBody: '{"b":1}',
+        MessageAttributes: {
+          blob: { DataType: 'Binary', BinaryValue: bytes },
+          'trace-id': { DataType: 'String.trace', StringValue: 't-1' },
+          'rejection-reason': { DataType: 'String', StringValue: 'schema' },
+        },
+      }),
+    );
+
+    expect(await redriveDeadLetters(queues, route('changes'))).toMatchObject({ moved: 1 });
+    const [moved] = await takeAll(stack.sqs, changes);
+
+    expect(moved?.Body).toBe('{"b":1}');
+    expect(Object.keys(moved?.MessageAttributes ?? {}).sort()).toEqual(['blob', 'trace-id']);
+    expect(moved?.MessageAttributes?.['trace-id']).toMatchObject({
+      DataType: 'String.trace',
+      StringValue: 't-1',
+    });
+    expect(moved?.MessageAttributes?.blob?.DataType).toBe('Binary');
+    expect([...(moved?.MessageAttributes?.blob?.BinaryValue ?? [])]).toEqual([0, 1, 254, 255]);
+  });
+
   it('purges at most the confirmed number of messages', async () => {
     const jobsDlq = queue('ComputeJobsDeadLetterQueue');
     for (const id of ['x-1', 'x-2', 'x-3']) await deadLetter(jobsDlq, id);
 
-    const result = await purgeDeadLetters(stack.sqs, locator, route('compute-jobs'), { max: 2 });
+    const result = await purgeDeadLetters(queues, route('compute-jobs'), { max: 2 });
 
     expect(result.deleted).toBe(2);
     expect(await visible(jobsDlq)).toBe(1);
-    expect(
-      (await purgeDeadLetters(stack.sqs, locator, route('compute-jobs'), { max: 5 })).deleted,
-    ).toBe(1);
+    expect((await purgeDeadLetters(queues, route('compute-jobs'), { max: 5 })).deleted).toBe(1);
     expect(await visible(jobsDlq)).toBe(0);
   });
 
   it('says which queue is missing for a stage that has none', async () => {
     const error = await peekDeadLetters(
-      stack.sqs,
-      locator,
+      queues,
       {
         ...route('Group'),
         deadLetter: { logicalId: 'X', queueName: 'protocol-updates-nostage-group-dlq' },
@@ -308,12 +333,11 @@ function operatorTables() {
 describe('recompute now (local stack)', () => {
   it('sends a valid change event for one existing patient to the changes queue', async () => {
     await seedPatient(stack, 'p-recompute');
-    const deps = awsPatientRecomputeDeps({
-      documents: stack.documents,
-      patientsTable: operatorTables().patients,
-      sqs: stack.sqs,
+    const deps = {
+      patients: dynamoDbOperatorDirectory(stack.documents, operatorTables()).patients,
+      queues,
       changesQueueUrl: queue('ChangesQueue').url,
-    });
+    };
 
     const result = await recomputePatientNow(deps, { patientKey: 'p-recompute' });
     const [message] = await takeAll(stack.sqs, queue('ChangesQueue'));

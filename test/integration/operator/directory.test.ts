@@ -4,10 +4,13 @@ import { capacitySince } from '../../../bench/capacity-counter';
 import { countedClients } from '../../../bench/counted-clients';
 import { taskItemFor } from '../../../lib/apply/apply-task';
 import { ACTIVE_GROUP_ID } from '../../../lib/aws/dynamodb-membership-store';
+import {
+  dynamoDbOperatorDirectory,
+  type OperatorTables,
+} from '../../../lib/aws/dynamodb-operator-directory';
 import { batchPutItems } from '../../../lib/aws/table-items';
 import {
   createGroup,
-  type DirectoryContext,
   deactivateLabel,
   findTasks,
   groupMembers,
@@ -16,12 +19,14 @@ import {
   patientGroups,
   searchGroups,
 } from '../../../lib/operator';
+import type { OperatorDirectory } from '../../../lib/ports';
 import { createTaskPayload } from '../../../lib/update-helpers';
 import { startTestStack, type TestStack } from '../../support/local-stack';
 import { seedGroup, seedLabel, seedPatient } from '../../support/seed';
 
 let stack: TestStack;
-let directory: DirectoryContext;
+let tables: OperatorTables;
+let directory: OperatorDirectory;
 
 /** Items large enough that DynamoDB's 1 MB page limit splits a Query or Scan into several pages. */
 const PAGE_FILLER = 'x'.repeat(120_000);
@@ -75,23 +80,21 @@ async function rejection(promise: Promise<unknown>): Promise<OperatorError> {
 
 beforeAll(async () => {
   stack = await startTestStack();
-  directory = {
-    documents: stack.documents,
-    tables: {
-      patients: stack.tables.PatientsTable as string,
-      groups: stack.tables.GroupsTable as string,
-      memberships: stack.tables.MembershipsTable as string,
-      tasks: stack.tables.TasksTable as string,
-      labels: stack.tables.LabelsTable as string,
-      protocolResults: stack.tables.ProtocolResultsTable as string,
-    },
+  tables = {
+    patients: stack.tables.PatientsTable as string,
+    groups: stack.tables.GroupsTable as string,
+    memberships: stack.tables.MembershipsTable as string,
+    tasks: stack.tables.TasksTable as string,
+    labels: stack.tables.LabelsTable as string,
+    protocolResults: stack.tables.ProtocolResultsTable as string,
   };
+  directory = dynamoDbOperatorDirectory(stack.documents, tables);
   await seedGroup(stack, 'g-diabetes', 'Diabetes care');
   await seedGroup(stack, 'g-diet', 'Diet coaching');
   await seedGroup(stack, 'g-retired', 'Diabetes (retired)', false);
   await seedGroup(stack, 'g-heart', 'Heart failure');
   for (const key of ['p-1', 'p-2', 'p-3', 'p-none']) await seedPatient(stack, key);
-  await batchPutItems(stack.documents, directory.tables.memberships, [
+  await batchPutItems(stack.documents, tables.memberships, [
     membership('g-diabetes', 'p-1', true),
     membership('g-diabetes', 'p-2', false),
     // A tombstone: "not in" for a patient who never was a member.
@@ -99,7 +102,7 @@ beforeAll(async () => {
     membership('g-diet', 'p-1', true),
     membership('g-retired', 'p-1', false),
   ]);
-  await batchPutItems(stack.documents, directory.tables.tasks, [
+  await batchPutItems(stack.documents, tables.tasks, [
     task('p-1', 'update:a', {
       title: 'Call',
       status: 'OPEN',
@@ -141,7 +144,7 @@ describe('group admin (DynamoDB Local)', () => {
 
     expect(created.groupId).toMatch(/^[0-9a-f-]{36}$/);
     const { Item } = await stack.documents.send(
-      new GetCommand({ TableName: directory.tables.groups, Key: { groupId: created.groupId } }),
+      new GetCommand({ TableName: tables.groups, Key: { groupId: created.groupId } }),
     );
     expect(Item).toEqual({
       groupId: created.groupId,
@@ -222,7 +225,7 @@ describe('directory queries (DynamoDB Local)', () => {
   it("reads a group's active members from the sparse index, not its inactive items", async () => {
     await seedGroup(stack, 'g-sparse', 'Sparse group');
     // Many large tombstones ("not in" for every non-qualifying patient) and one member.
-    await batchPutItems(stack.documents, directory.tables.memberships, [
+    await batchPutItems(stack.documents, tables.memberships, [
       membership('g-sparse', 'p-sparse-member', true),
       ...Array.from({ length: 6 }, (_, i) => ({
         groupId: 'g-sparse',
@@ -237,7 +240,7 @@ describe('directory queries (DynamoDB Local)', () => {
       dynamodb: stack.dynamodbEndpoint,
       sqs: stack.sqsEndpoint,
     });
-    const counted = { ...directory, documents: clients.documents };
+    const counted = dynamoDbOperatorDirectory(clients.documents, tables);
     try {
       const before = clients.capacity.snapshot();
       const members = await groupMembers(counted, 'g-sparse');
@@ -258,7 +261,7 @@ describe('directory queries (DynamoDB Local)', () => {
     await seedGroup(stack, 'g-big', 'Big group');
     await batchPutItems(
       stack.documents,
-      directory.tables.memberships,
+      tables.memberships,
       Array.from({ length: 12 }, (_, i) =>
         membership('g-big', `p-big-${String(i).padStart(2, '0')}`, i % 3 !== 0, {
           filler: PAGE_FILLER,
@@ -381,7 +384,7 @@ describe('labels (DynamoDB Local)', () => {
     });
     expect(again).toMatchObject({ changed: false, deactivatedAt: '2024-05-01T10:00:00.000Z' });
     const { Item } = await stack.documents.send(
-      new GetCommand({ TableName: directory.tables.labels, Key: { nameKey: 'follow-up' } }),
+      new GetCommand({ TableName: tables.labels, Key: { nameKey: 'follow-up' } }),
     );
     expect(Item).toMatchObject({ active: false, deactivatedAt: '2024-05-01T10:00:00.000Z' });
   });
@@ -391,7 +394,7 @@ describe('labels (DynamoDB Local)', () => {
 
     expect(error).toMatchObject({ kind: 'not-found', message: 'no label named "Nonexistent"' });
     const { Item } = await stack.documents.send(
-      new GetCommand({ TableName: directory.tables.labels, Key: { nameKey: 'nonexistent' } }),
+      new GetCommand({ TableName: tables.labels, Key: { nameKey: 'nonexistent' } }),
     );
     expect(Item).toBeUndefined();
   });
@@ -408,7 +411,7 @@ describe('task datetimes: the filter and the sort read the normalized instant', 
 
   beforeAll(async () => {
     await seedPatient(stack, 'p-when');
-    await batchPutItems(stack.documents, directory.tables.tasks, [
+    await batchPutItems(stack.documents, tables.tasks, [
       // 2024-02-01T01:00Z: after the bound, though its text sorts before it.
       applied('t-east', '2024-01-31T20:00:00-05:00'),
       // 2024-01-31T21:30Z: before the bound, though its text sorts after it.
