@@ -2,17 +2,7 @@
 export * from '../schemas';
 export * from './fixtures';
 export * from './protocol';
-export {
-  type CreateTaskInput,
-  createTaskPayload,
-  type DateTimeInput,
-  ensurePatientInGroup,
-  ensurePatientNotInGroup,
-  type TaskCommentInput,
-  type TaskRef,
-  taskCommentPayload,
-  type UpdateTaskInput,
-  updateTaskPayload,
-} from './update-helpers';
+// Every export of update-helpers is a public helper (one per message type) or its input type.
+export * from './update-helpers';
 export { UpdateValidationError, type ValidationProblem } from './validation-error';
 export { type PythonJsonOptions, toPythonJson } from './wire-json';

@@ -4,4 +4,5 @@ export * from './membership-store';
 export * from './names';
 export * from './task-comment-store';
 export * from './task-lifecycle-store';
+export * from './task-metadata-store';
 export * from './task-store';
