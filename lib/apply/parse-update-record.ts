@@ -1,13 +1,12 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
+import { UPDATE_ATTRIBUTE, UpdateMessageAttributesSchema } from '../../schemas';
 import {
-  UPDATE_ATTRIBUTE,
-  UPDATE_SCHEMA_BY_TYPE,
-  UPDATE_TYPES,
-  UpdateMessageAttributesSchema,
-  type UpdateOfType,
-  type UpdateType,
-} from '../../schemas';
+  MESSAGE_TYPES,
+  messageType,
+  type UpdateOf as UpdateOfType,
+  type MessageTypeName as UpdateType,
+} from '../message-types';
 import { sentTimestampMs } from '../sqs-record';
 import {
   describeProblems,
@@ -113,7 +112,7 @@ export function readUpdateMetadata(record: SQSRecord, now: Date): MetadataResult
 }
 
 function isUpdateType(value: unknown): value is UpdateType {
-  return typeof value === 'string' && (UPDATE_TYPES as readonly string[]).includes(value);
+  return typeof value === 'string' && MESSAGE_TYPES.some((entry) => entry.wireName === value);
 }
 
 /**
@@ -160,7 +159,7 @@ export function parseUpdateRecord<T extends UpdateType>(
     });
   }
 
-  const parsed = UPDATE_SCHEMA_BY_TYPE[queueType].safeParse(body);
+  const parsed = messageType(queueType).schema.safeParse(body);
   if (!parsed.success) {
     return reject({ code: 'schema', detail: clipDetail(rejectionDetail(parsed.error)) });
   }

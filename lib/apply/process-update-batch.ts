@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { UpdateOfType, UpdateType } from '../../schemas';
+import type { UpdateOf as UpdateOfType, MessageTypeName as UpdateType } from '../message-types';
 import type { DeadLetterQueue } from '../ports';
 import { buildDeadLetter } from './dead-letter';
 import { classifyFailure, DeadLetterSendError, errorName } from './failure-reason';
