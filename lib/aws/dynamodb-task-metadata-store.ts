@@ -1,9 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type {
   PutTaskMetadataResult,
@@ -11,11 +7,7 @@ import type {
   TaskMetadataItem,
   TaskMetadataStore,
 } from '../ports';
-import {
-  CONDITION_FAILED,
-  cancellationReasons,
-  throwIfInterrupted,
-} from './transaction-cancellation';
+import { putOnExistingTask } from './put-on-existing-task';
 
 export interface TaskMetadataTables {
   tasksTable: string;
@@ -78,37 +70,18 @@ export class DynamoDbTaskMetadataStore implements TaskMetadataStore {
 
   /** The key's first write, if its task exists; undefined when another write created the key. */
   private async createFirst(item: TaskMetadataItem): Promise<PutTaskMetadataResult | undefined> {
-    try {
-      await this.documents.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tables.tasksTable,
-                Key: { patientKey: item.patientKey, taskId: item.taskId },
-                ConditionExpression: 'attribute_exists(taskId)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tables.taskMetadataTable,
-                Item: { ...item },
-                ConditionExpression: 'attribute_not_exists(metadataKey)',
-              },
-            },
-          ],
-        }),
-      );
-      return { outcome: 'written' };
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) throw error;
-      const [task, existing] = reasons;
-      // The key exists now (and so does its task): compare versions with it.
-      if (existing?.code === CONDITION_FAILED) return undefined;
-      if (task?.code === CONDITION_FAILED) return { outcome: 'unknown-task' };
-      throwIfInterrupted(reasons, error);
-      throw error;
-    }
+    const result = await putOnExistingTask(
+      this.documents,
+      { tasksTable: this.tables.tasksTable, patientKey: item.patientKey, taskId: item.taskId },
+      {
+        TableName: this.tables.taskMetadataTable,
+        Item: { ...item },
+        ConditionExpression: 'attribute_not_exists(metadataKey)',
+      },
+    );
+    if (result === 'put') return { outcome: 'written' };
+    if (result === 'unknown-task') return { outcome: 'unknown-task' };
+    // The key exists now (and so does its task): compare versions with it.
+    return undefined;
   }
 }
