@@ -2,14 +2,22 @@ import { z } from 'zod';
 import { CreateTaskUpdateSchema } from '../schemas/create-task-update';
 import { GroupMembershipUpdateSchema } from '../schemas/group-membership-update';
 import { TaskCommentUpdateSchema } from '../schemas/task-comment-update';
+import { TaskMetadataUpdateSchema } from '../schemas/task-metadata-update';
 import { UpdateTaskUpdateSchema } from '../schemas/update-task-update';
 import { applyGroupMembership } from './apply/apply-group-membership';
 import { applyTask } from './apply/apply-task';
 import { applyTaskComment } from './apply/apply-task-comment';
+import { applyTaskMetadata } from './apply/apply-task-metadata';
 import { applyTaskUpdate } from './apply/apply-task-update';
 import type { ApplyResult } from './apply/outcomes';
 import type { Delivery, UpdateMetadata } from './apply/update-metadata';
-import type { MembershipStore, TaskCommentStore, TaskLifecycleStore, TaskStore } from './ports';
+import type {
+  MembershipStore,
+  TaskCommentStore,
+  TaskLifecycleStore,
+  TaskMetadataStore,
+  TaskStore,
+} from './ports';
 
 /**
  * The message-type registry: one entry per message type, and every per-type list derives from it
@@ -40,6 +48,11 @@ export const TABLES = {
     env: 'PROTOCOL_RESULTS_TABLE',
     logicalId: 'ProtocolResultsTable',
     name: 'protocol-results',
+  },
+  taskMetadata: {
+    env: 'TASK_METADATA_TABLE',
+    logicalId: 'TaskMetadataTable',
+    name: 'task-metadata',
   },
 } as const;
 export type TableKey = keyof typeof TABLES;
@@ -223,6 +236,26 @@ export const MESSAGE_TYPES = [
         (comments: TaskCommentStore, { now, unknownTaskAttempts }) =>
         (update, meta, delivery) =>
           applyTaskComment(update, meta, delivery, { comments, now, unknownTaskAttempts }),
+    },
+  }),
+  defineMessageType({
+    wireName: 'TaskMetadata',
+    schema: TaskMetadataUpdateSchema,
+    queueName: 'task-metadata',
+    applier: {
+      functionName: 'applyTaskMetadata',
+      description: 'Validates and applies TaskMetadata messages (a key/value on a task)',
+      // A PutItem conditioned on an older version replaces an existing key (ReturnValues ALL_OLD:
+      // no GetItem); a key's first write is one transaction that checks the task exists.
+      tables: {
+        tasks: ['dynamodb:ConditionCheckItem'],
+        taskMetadata: ['dynamodb:PutItem'],
+      },
+      unknownTaskGrace: true,
+      create:
+        (metadata: TaskMetadataStore, { now, unknownTaskAttempts }) =>
+        (update, meta, delivery) =>
+          applyTaskMetadata(update, meta, delivery, { metadata, now, unknownTaskAttempts }),
     },
   }),
 ] as const;

@@ -7,6 +7,8 @@ import {
   type KeyIdentifier,
   type TaskCommentUpdate,
   TaskCommentUpdateSchema,
+  type TaskMetadataUpdate,
+  TaskMetadataUpdateSchema,
   type TaskStatus,
   type UpdateTaskUpdate,
   UpdateTaskUpdateSchema,
@@ -48,7 +50,7 @@ function validated<T>(
   return brandValidated(message as T & object);
 }
 
-type PatientMessage = CreateTaskUpdate | UpdateTaskUpdate | TaskCommentUpdate;
+type PatientMessage = CreateTaskUpdate | UpdateTaskUpdate | TaskCommentUpdate | TaskMetadataUpdate;
 
 /**
  * A message about one patient's task, in the kit's envelope order: type, source, handling options,
@@ -370,5 +372,47 @@ export function taskCommentPayload(input: TaskCommentInput): TaskCommentUpdate {
     patientKey,
     payload,
     lifecycleArgument(TASK_COMMENT_ARGUMENTS),
+  );
+}
+
+/** Ours: sets one key of an existing task's metadata (newest `computed-at` wins per key). */
+export type TaskMetadataInput = TaskRef & {
+  patientKey: string;
+  /** An identifier: letters, digits and `_ . : -`, at most 256 characters. */
+  key: string;
+  /** Free text up to 2000 characters; `''` is a value. Metadata is never cleared. */
+  value: string;
+};
+
+const TASK_METADATA_ARGUMENTS: Record<string, string> = {
+  ...TASK_REFERENCE_ARGUMENTS,
+  'integration_payload.key': 'key',
+  'integration_payload.value': 'value',
+};
+
+/** Every argument of `taskMetadataPayload`. */
+const TASK_METADATA_INPUT_KEYS = {
+  patientKey: true,
+  dedupeKey: true,
+  taskId: true,
+  key: true,
+  value: true,
+} as const satisfies Record<keyof TaskMetadataInput, true>;
+
+/**
+ * A message that upserts one key/value on an existing task of the patient (as the Canvas plugins
+ * SDK's `TaskMetadata(task_id, key).upsert(value)`). `value` is sent as given, the empty string
+ * included: it is required, not optional.
+ */
+export function taskMetadataPayload(input: TaskMetadataInput): TaskMetadataUpdate {
+  refuseUnknownArguments('task metadata', input, TASK_METADATA_INPUT_KEYS);
+  const { patientKey, key, value } = input ?? {};
+  const payload: Record<string, unknown> = { task: taskReference(input ?? {}), key, value };
+  return patientMessage(
+    'task metadata',
+    TaskMetadataUpdateSchema,
+    patientKey,
+    payload,
+    lifecycleArgument(TASK_METADATA_ARGUMENTS),
   );
 }

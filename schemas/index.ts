@@ -7,6 +7,7 @@ export * from './message-attributes';
 export * from './patient';
 export * from './primitives';
 export * from './task-comment-update';
+export * from './task-metadata-update';
 export * from './task-reference';
 export * from './update';
 export * from './update-task-update';

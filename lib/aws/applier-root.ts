@@ -35,7 +35,9 @@ export type ApplierTableKey<T extends MessageTypeName> = Extract<
 >;
 
 /** Each of those tables' physical name, by registry table key (`tasks`, `labels`, ...). */
-export type ApplierTables<T extends MessageTypeName> = { readonly [K in ApplierTableKey<T>]: string };
+export type ApplierTables<T extends MessageTypeName> = {
+  readonly [K in ApplierTableKey<T>]: string;
+};
 
 /** Builds the type's store (its DynamoDB adapter) over the clients and its tables. */
 export type ApplierStoreFactory<T extends MessageTypeName> = (

@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { UPDATE_TYPES } from '../message-types';
 import type { ComputeCounts } from '../compute/compute-counts';
 import { MessageTooLargeError } from '../compute/message-batches';
+import { UPDATE_TYPES } from '../message-types';
 import type {
   ChangeRecomputed,
   ChangeRejected,

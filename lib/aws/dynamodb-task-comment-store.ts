@@ -1,10 +1,6 @@
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AddTaskCommentResult, TaskCommentItem, TaskCommentStore } from '../ports';
-import {
-  CONDITION_FAILED,
-  cancellationReasons,
-  throwIfInterrupted,
-} from './transaction-cancellation';
+import { putOnExistingTask } from './put-on-existing-task';
 
 export interface TaskCommentTables {
   tasksTable: string;
@@ -19,37 +15,20 @@ export class DynamoDbTaskCommentStore implements TaskCommentStore {
   ) {}
 
   async add(comment: TaskCommentItem): Promise<AddTaskCommentResult> {
-    try {
-      await this.documents.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tables.tasksTable,
-                Key: { patientKey: comment.patientKey, taskId: comment.taskId },
-                ConditionExpression: 'attribute_exists(taskId)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tables.taskCommentsTable,
-                Item: { ...comment },
-                ConditionExpression: 'attribute_not_exists(commentId)',
-              },
-            },
-          ],
-        }),
-      );
-      return 'added';
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) throw error;
-      const [task, existing] = reasons;
-      // An existing comment proves its task existed: a redelivery.
-      if (existing?.code === CONDITION_FAILED) return 'exists';
-      if (task?.code === CONDITION_FAILED) return 'unknown-task';
-      throwIfInterrupted(reasons, error);
-      throw error;
-    }
+    const result = await putOnExistingTask(
+      this.documents,
+      {
+        tasksTable: this.tables.tasksTable,
+        patientKey: comment.patientKey,
+        taskId: comment.taskId,
+      },
+      {
+        TableName: this.tables.taskCommentsTable,
+        Item: { ...comment },
+        ConditionExpression: 'attribute_not_exists(commentId)',
+      },
+    );
+    // An existing comment proves its task existed: a redelivery.
+    return result === 'put' ? 'added' : result;
   }
 }

@@ -6,4 +6,5 @@ export * from './names';
 export * from './operator-directory';
 export * from './task-comment-store';
 export * from './task-lifecycle-store';
+export * from './task-metadata-store';
 export * from './task-store';

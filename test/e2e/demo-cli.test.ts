@@ -66,15 +66,22 @@ describe('npm run demo', () => {
     expect(summary).toMatchObject({
       patients: PATIENTS,
       protocolsRun: PATIENTS * 2,
-      enqueued: { Group: PATIENTS, Task: APPOINTMENTS, TaskUpdate: 0, TaskComment: 0 },
+      enqueued: {
+        Group: PATIENTS,
+        Task: APPOINTMENTS,
+        TaskUpdate: 0,
+        TaskComment: 0,
+        TaskMetadata: 0,
+      },
       injected: 1 + KIT.length,
       applied: {
         Group: PATIENTS + kitCount('Group'),
         Task: APPOINTMENTS + kitCount('Task'),
         TaskUpdate: 0,
         TaskComment: 0,
+        TaskMetadata: 0,
       },
-      rejected: { Group: 1, Task: 0, TaskUpdate: 0, TaskComment: 0 },
+      rejected: { Group: 1, Task: 0, TaskUpdate: 0, TaskComment: 0, TaskMetadata: 0 },
       deadLettered: 1,
       deadLetterReasons: { 'invalid-json': 1 },
       // Odd patients have active diabetes: 1, 3, 5 (the kit's Group bodies agree).

@@ -135,7 +135,13 @@ describe('recomputation through serverless-offline', () => {
       patients: PATIENTS,
       protocolRuns: PATIENTS * 2,
       // The group protocol: one update each; the reminder: one task per upcoming appointment.
-      updates: { Group: PATIENTS, Task: WITH_APPOINTMENT.length, TaskUpdate: 0, TaskComment: 0 },
+      updates: {
+        Group: PATIENTS,
+        Task: WITH_APPOINTMENT.length,
+        TaskUpdate: 0,
+        TaskComment: 0,
+        TaskMetadata: 0,
+      },
       unchangedUpdates: 0,
     });
 
@@ -175,7 +181,7 @@ describe('recomputation through serverless-offline', () => {
     expect(await sendChange(created)).toEqual({
       patients: 1,
       protocolRuns: 2,
-      updates: { Group: 0, Task: 0, TaskUpdate: 0, TaskComment: 0 },
+      updates: { Group: 0, Task: 0, TaskUpdate: 0, TaskComment: 0, TaskMetadata: 0 },
       unchangedUpdates: 1,
     });
     // The scheduled run made this appointment's task: the creation's task is the same one.
@@ -188,7 +194,7 @@ describe('recomputation through serverless-offline', () => {
     ).toEqual({
       patients: 1,
       protocolRuns: 2,
-      updates: { Group: 0, Task: 0, TaskUpdate: 0, TaskComment: 0 },
+      updates: { Group: 0, Task: 0, TaskUpdate: 0, TaskComment: 0, TaskMetadata: 0 },
       unchangedUpdates: 1,
     });
     // `recompute --patient --reassert` (the change event's `reassert` attribute) sends it.
@@ -205,7 +211,7 @@ describe('recomputation through serverless-offline', () => {
     ).toEqual({
       patients: 1,
       protocolRuns: 2,
-      updates: { Group: 1, Task: 0, TaskUpdate: 0, TaskComment: 0 },
+      updates: { Group: 1, Task: 0, TaskUpdate: 0, TaskComment: 0, TaskMetadata: 0 },
       unchangedUpdates: 0,
     });
 
@@ -232,7 +238,7 @@ describe('recomputation through serverless-offline', () => {
     ).toEqual({
       patients: 1,
       protocolRuns: 2,
-      updates: { Group: 0, Task: 0, TaskUpdate: 1, TaskComment: 0 },
+      updates: { Group: 0, Task: 0, TaskUpdate: 1, TaskComment: 0, TaskMetadata: 0 },
       unchangedUpdates: 0,
     });
     const tasks = await scan('TasksTable');
@@ -255,7 +261,13 @@ describe('recomputation through serverless-offline', () => {
     // reassertAfter (24 h), or with `recompute --all --reassert` (below).
     const upcoming = WITH_APPOINTMENT.filter((i) => i !== CANCELLED);
     expect(upcoming.length).toBeGreaterThan(0);
-    expect(counts.updates).toEqual({ Group: 0, Task: 0, TaskUpdate: 0, TaskComment: 0 });
+    expect(counts.updates).toEqual({
+      Group: 0,
+      Task: 0,
+      TaskUpdate: 0,
+      TaskComment: 0,
+      TaskMetadata: 0,
+    });
     expect(counts.unchangedUpdates).toBe(PATIENTS + upcoming.length);
 
     const memberships = await scan('MembershipsTable');
@@ -306,6 +318,7 @@ describe('recomputation through serverless-offline', () => {
       Task: upcoming.length,
       TaskUpdate: 0,
       TaskComment: 0,
+      TaskMetadata: 0,
     });
     expect(counts.unchangedUpdates).toBe(0);
     const memberships = await scan('MembershipsTable');

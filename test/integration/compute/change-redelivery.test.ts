@@ -11,6 +11,7 @@ import { PROTOCOLS } from '../../../protocols';
 import type { PatientInput } from '../../../schemas';
 import { withUpcomingAppointments } from '../../support/canvas-patient';
 import type { TestStack } from '../../support/local-stack';
+import { updateQueueUrls } from '../../support/type-queues';
 import { useTestStack } from '../../support/use-test-stack';
 import {
   attributesOf,
@@ -49,12 +50,10 @@ describe('a redelivered change event (DynamoDB Local + local SQS)', () => {
     return createComputeOnChangeHandler(() => ({
       protocols: PROTOCOLS,
       patients: new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? ''),
-      updates: new SqsUpdateQueue(new SqsBatchSender({ client: stack.sqs }), {
-        Group: url('GroupUpdatesQueue'),
-        Task: url('TaskUpdatesQueue'),
-        TaskUpdate: url('TaskLifecycleQueue'),
-        TaskComment: url('TaskCommentsQueue'),
-      }),
+      updates: new SqsUpdateQueue(
+        new SqsBatchSender({ client: stack.sqs }),
+        updateQueueUrls(stack),
+      ),
       recorder: new PowertoolsComputeRecorder(
         new Logger({ logLevel: 'SILENT' }),
         new Metrics({ namespace: 'Test' }),
@@ -85,7 +84,7 @@ describe('a redelivered change event (DynamoDB Local + local SQS)', () => {
       lambdaContext(() => 60_000),
     );
     expect(response.batchItemFailures).toEqual([]);
-    return (await drainQueue(stack.sqs, url('TaskUpdatesQueue'))).map((m) => ({
+    return (await drainQueue(stack.sqs, url('TaskQueue'))).map((m) => ({
       body: m.Body,
       attributes: attributesOf(m),
     }));

@@ -18,6 +18,7 @@ import {
   type UpdateQueueUrls,
 } from '../../../lib/aws/sqs-update-queue';
 import { createComputeOnChangeHandler, createComputeSegmentHandler } from '../../../lib/compute';
+import { UPDATE_TYPES } from '../../../lib/message-types';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/credentials';
 import { PROTOCOLS } from '../../../protocols';
 import type { TestStack } from '../../support/local-stack';
@@ -64,12 +65,8 @@ describe('compute failures are logged, counted and reported failed (DynamoDB Loc
     await stack.sqs.send(new DeleteQueueCommand({ QueueUrl: deletedQueueUrl }));
   }, 60_000);
 
-  const everyTypeTo = (queueUrl: string): UpdateQueueUrls => ({
-    Group: queueUrl,
-    Task: queueUrl,
-    TaskUpdate: queueUrl,
-    TaskComment: queueUrl,
-  });
+  const everyTypeTo = (queueUrl: string): UpdateQueueUrls =>
+    Object.fromEntries(UPDATE_TYPES.map((type) => [type, queueUrl])) as UpdateQueueUrls;
 
   const telemetry = () => ({
     recorder: new PowertoolsComputeRecorder(
@@ -179,7 +176,7 @@ describe('compute failures are logged, counted and reported failed (DynamoDB Loc
     );
     const handle = segmentHandler(
       new SqsBatchSender({ client: sqs, baseDelayMs: 1, maxAttempts: 2 }),
-      everyTypeTo(url('GroupUpdatesQueue')),
+      everyTypeTo(url('GroupQueue')),
     );
 
     const run = await runOnOneMessage(handle, 'ComputeJobsQueue', {
@@ -200,7 +197,7 @@ describe('compute failures are logged, counted and reported failed (DynamoDB Loc
       PATIENTS,
     );
     expect(run.failedCount).toBe(1);
-    expect(await drainQueue(stack.sqs, url('GroupUpdatesQueue'))).toEqual([]);
+    expect(await drainQueue(stack.sqs, url('GroupQueue'))).toEqual([]);
   });
 
   it('a change event whose sends hit a deleted queue: one error line, one count, reported failed', async () => {

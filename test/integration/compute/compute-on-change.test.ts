@@ -67,8 +67,8 @@ describe('change-driven recomputation (DynamoDB Local + local SQS)', () => {
     const { response } = await deliver(changeOf({ model_name: 'appointment' }));
     expect(response.batchItemFailures).toEqual([]);
 
-    expect(await drainQueue(stack.sqs, url('GroupUpdatesQueue'))).toEqual([]);
-    const tasks = await drainQueue(stack.sqs, url('TaskUpdatesQueue'));
+    expect(await drainQueue(stack.sqs, url('GroupQueue'))).toEqual([]);
+    const tasks = await drainQueue(stack.sqs, url('TaskQueue'));
     expect(tasks).toHaveLength(1);
     const task = CreateTaskUpdateSchema.parse(JSON.parse(tasks[0]?.Body ?? ''));
     expect(task.patient_identifier.identifier.key).toBe(patientKey);
@@ -85,10 +85,10 @@ describe('change-driven recomputation (DynamoDB Local + local SQS)', () => {
     );
     expect(response.batchItemFailures).toEqual([]);
 
-    expect(await drainQueue(stack.sqs, url('TaskUpdatesQueue'))).toEqual([]);
-    expect(await drainQueue(stack.sqs, url('GroupUpdatesQueue'))).toEqual([]);
-    expect(await drainQueue(stack.sqs, url('TaskCommentsQueue'))).toEqual([]);
-    const lifecycle = await drainQueue(stack.sqs, url('TaskLifecycleQueue'));
+    expect(await drainQueue(stack.sqs, url('TaskQueue'))).toEqual([]);
+    expect(await drainQueue(stack.sqs, url('GroupQueue'))).toEqual([]);
+    expect(await drainQueue(stack.sqs, url('TaskCommentQueue'))).toEqual([]);
+    const lifecycle = await drainQueue(stack.sqs, url('TaskUpdateQueue'));
     expect(lifecycle).toHaveLength(1);
     expect(UpdateTaskUpdateSchema.parse(JSON.parse(lifecycle[0]?.Body ?? ''))).toEqual({
       integration_type: 'TaskUpdate',
@@ -110,16 +110,16 @@ describe('change-driven recomputation (DynamoDB Local + local SQS)', () => {
       changeOf({ model_name: 'condition', fields: { clinical_status: ['inactive', 'active'] } }),
     );
     expect(response.batchItemFailures).toEqual([]);
-    expect(await drainQueue(stack.sqs, url('TaskUpdatesQueue'))).toEqual([]);
-    const groups = await drainQueue(stack.sqs, url('GroupUpdatesQueue'));
+    expect(await drainQueue(stack.sqs, url('TaskQueue'))).toEqual([]);
+    const groups = await drainQueue(stack.sqs, url('GroupQueue'));
     expect(groups.map((m) => attributesOf(m).protocol)).toEqual(['diabetes-care-group']);
   });
 
   it('a change outside every protocol list sends nothing and succeeds', async () => {
     const { response } = await deliver(changeOf({ model_name: 'vital_sign' }));
     expect(response.batchItemFailures).toEqual([]);
-    expect(await drainQueue(stack.sqs, url('TaskUpdatesQueue'))).toEqual([]);
-    expect(await drainQueue(stack.sqs, url('GroupUpdatesQueue'))).toEqual([]);
+    expect(await drainQueue(stack.sqs, url('TaskQueue'))).toEqual([]);
+    expect(await drainQueue(stack.sqs, url('GroupQueue'))).toEqual([]);
   });
 
   it('rejects an unknown patient and a malformed event as item failures; the rest of the batch is applied', async () => {
@@ -132,10 +132,10 @@ describe('change-driven recomputation (DynamoDB Local + local SQS)', () => {
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
       [messages[0]?.MessageId, messages[1]?.MessageId].sort(),
     );
-    expect(await drainQueue(stack.sqs, url('TaskUpdatesQueue'))).toEqual([]);
+    expect(await drainQueue(stack.sqs, url('TaskQueue'))).toEqual([]);
     // The condition change succeeded; its membership update is the one the earlier condition
     // change sent, so it is held back (docs/scaling.md, steady state).
-    expect(await drainQueue(stack.sqs, url('GroupUpdatesQueue'))).toEqual([]);
+    expect(await drainQueue(stack.sqs, url('GroupQueue'))).toEqual([]);
   });
 
   it('a redelivered change sends nothing once recorded, and the same update id when it was not', async () => {
@@ -151,7 +151,7 @@ describe('change-driven recomputation (DynamoDB Local + local SQS)', () => {
       lambdaContext(() => 60_000),
     );
     // Redelivered after it was recorded: the Task is the one last sent, so nothing is enqueued.
-    const tasks = await drainQueue(stack.sqs, url('TaskUpdatesQueue'));
+    const tasks = await drainQueue(stack.sqs, url('TaskQueue'));
     expect(tasks).toHaveLength(1);
 
     // Redelivered after a crash between its enqueue and its results write (the recorded result
@@ -166,7 +166,7 @@ describe('change-driven recomputation (DynamoDB Local + local SQS)', () => {
       event,
       lambdaContext(() => 60_000),
     );
-    const again = await drainQueue(stack.sqs, url('TaskUpdatesQueue'));
+    const again = await drainQueue(stack.sqs, url('TaskQueue'));
     expect(again).toHaveLength(1);
     expect(attributesOf(again[0] ?? {})['update-id']).toBe(
       attributesOf(tasks[0] ?? {})['update-id'],

@@ -17,6 +17,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/credentials';
 import { PROTOCOLS } from '../../../protocols';
 import { ComputeJobSchema, GroupMembershipUpdateSchema } from '../../../schemas';
 import type { TestStack } from '../../support/local-stack';
+import { updateQueueUrls } from '../../support/type-queues';
 import { useTestStack } from '../../support/use-test-stack';
 import {
   attributesOf,
@@ -86,8 +87,8 @@ describe('scheduled recomputation: plan, segment jobs, compute (DynamoDB Local +
       jobs.every((j) => j.runId === 'tick-1' && j.computedAt === '2024-03-01T06:00:00.000Z'),
     ).toBe(true);
 
-    const groupMessages = await drainQueue(stack.sqs, url('GroupUpdatesQueue'));
-    expect(await drainQueue(stack.sqs, url('TaskUpdatesQueue'))).toEqual([]);
+    const groupMessages = await drainQueue(stack.sqs, url('GroupQueue'));
+    expect(await drainQueue(stack.sqs, url('TaskQueue'))).toEqual([]);
     // One Group update per patient (diabetes care group: in or not in), nothing else.
     expect(groupMessages).toHaveLength(PATIENT_COUNT);
     const byPatient = groupUpdatesByPatient(groupMessages);
@@ -122,7 +123,7 @@ describe('scheduled recomputation: plan, segment jobs, compute (DynamoDB Local +
     expect(new Set(continuations.map((j) => j.segment))).toEqual(new Set([0, 1, 2]));
     expect(continuations.every((j) => (j.continuation ?? 0) >= 1)).toBe(true);
 
-    const groupMessages = await drainQueue(stack.sqs, url('GroupUpdatesQueue'));
+    const groupMessages = await drainQueue(stack.sqs, url('GroupQueue'));
     expect(groupMessages).toHaveLength(PATIENT_COUNT);
     expect(groupUpdatesByPatient(groupMessages).size).toBe(PATIENT_COUNT);
     expect(new Set(groupMessages.map((m) => attributesOf(m)['computed-at']))).toEqual(
@@ -160,12 +161,7 @@ describe('scheduled recomputation: plan, segment jobs, compute (DynamoDB Local +
     const handle = createComputeSegmentHandler(() => ({
       protocols: PROTOCOLS,
       patients: new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? ''),
-      updates: new SqsUpdateQueue(sender, {
-        Group: url('GroupUpdatesQueue'),
-        Task: url('TaskUpdatesQueue'),
-        TaskUpdate: url('TaskLifecycleQueue'),
-        TaskComment: url('TaskCommentsQueue'),
-      }),
+      updates: new SqsUpdateQueue(sender, updateQueueUrls(stack)),
       jobs: new SqsComputeJobQueue(sender, url('ComputeJobsQueue')),
       budget: { pageSize: 100, reserveMs: 1_000 },
       recorder: new PowertoolsComputeRecorder(new Logger({ logLevel: 'ERROR' }), new Metrics()),
@@ -185,7 +181,7 @@ describe('scheduled recomputation: plan, segment jobs, compute (DynamoDB Local +
     expect(response.batchItemFailures).toEqual([]);
     expect(injected).toBe(true);
 
-    const groupMessages = await drainQueue(stack.sqs, url('GroupUpdatesQueue'));
+    const groupMessages = await drainQueue(stack.sqs, url('GroupQueue'));
     expect(groupMessages).toHaveLength(PATIENT_COUNT);
     expect(groupUpdatesByPatient(groupMessages).size).toBe(PATIENT_COUNT);
     // 30 updates: 3 full batches, plus one retry of the withheld entry.

@@ -20,6 +20,7 @@ import { withUpcomingAppointments } from '../../support/canvas-patient';
 import type { TestStack } from '../../support/local-stack';
 import { captureOutput, consume } from '../../support/reliability';
 import { type QueueRef, takeAll } from '../../support/sqs-driver';
+import { updateQueueUrls } from '../../support/type-queues';
 import { useTestStack } from '../../support/use-test-stack';
 import {
   attributesOf,
@@ -107,12 +108,10 @@ describe('change events as Canvas sends them (DynamoDB Local + local SQS)', () =
     createComputeOnChangeHandler(() => ({
       protocols: [...PROTOCOLS, AppointmentProbe],
       patients: new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? ''),
-      updates: new SqsUpdateQueue(new SqsBatchSender({ client: stack.sqs }), {
-        Group: url('GroupUpdatesQueue'),
-        Task: url('TaskUpdatesQueue'),
-        TaskUpdate: url('TaskLifecycleQueue'),
-        TaskComment: url('TaskCommentsQueue'),
-      }),
+      updates: new SqsUpdateQueue(
+        new SqsBatchSender({ client: stack.sqs }),
+        updateQueueUrls(stack),
+      ),
       recorder: new PowertoolsComputeRecorder(
         new Logger({ serviceName: 'kit-change-events-test', logLevel: 'INFO' }),
         new Metrics({ namespace: 'Test', serviceName: 'kit-change-events-test' }),
@@ -138,7 +137,7 @@ describe('change events as Canvas sends them (DynamoDB Local + local SQS)', () =
 
   /** The Group updates sent, as protocol and patient. */
   async function groupUpdates() {
-    return (await drainQueue(stack.sqs, url('GroupUpdatesQueue'))).map((m) => ({
+    return (await drainQueue(stack.sqs, url('GroupQueue'))).map((m) => ({
       protocol: attributesOf(m).protocol,
       patients: GroupMembershipUpdateSchema.parse(
         JSON.parse(m.Body ?? ''),
@@ -170,7 +169,7 @@ describe('change events as Canvas sends them (DynamoDB Local + local SQS)', () =
         { protocol: 'appointment-probe', patients: [patientKey] },
       ]);
       // The appointment reminder found appointment 14 in the patient's data: its Task.
-      const tasks = await drainQueue(stack.sqs, url('TaskUpdatesQueue'));
+      const tasks = await drainQueue(stack.sqs, url('TaskQueue'));
       expect(tasks.map((m) => attributesOf(m).protocol)).toEqual(['appointment-reminder']);
       const task = CreateTaskUpdateSchema.parse(JSON.parse(tasks[0]?.Body ?? ''));
       expect(task.patient_identifier.identifier.key).toBe(patientKey);
@@ -198,7 +197,7 @@ describe('change events as Canvas sends them (DynamoDB Local + local SQS)', () =
       { protocol: 'appointment-probe', patients: [patientKey] },
     ]);
     // Not the appointment's own creation: the reminder computed and sent nothing.
-    expect(await drainQueue(stack.sqs, url('TaskUpdatesQueue'))).toEqual([]);
+    expect(await drainQueue(stack.sqs, url('TaskQueue'))).toEqual([]);
     expect(logged('change recomputed')).toEqual([
       expect.objectContaining({
         patientKey,
@@ -224,7 +223,7 @@ describe('change events as Canvas sends them (DynamoDB Local + local SQS)', () =
       expect(await groupUpdates()).toEqual([
         { protocol: 'diabetes-care-group', patients: [patientKey] },
       ]);
-      expect(await drainQueue(stack.sqs, url('TaskUpdatesQueue'))).toEqual([]);
+      expect(await drainQueue(stack.sqs, url('TaskQueue'))).toEqual([]);
     },
   );
 
@@ -271,7 +270,7 @@ describe('change events as Canvas sends them (DynamoDB Local + local SQS)', () =
     expect(await groupUpdates()).toEqual([
       { protocol: 'appointment-probe', patients: [patientKey] },
     ]);
-    await drainQueue(stack.sqs, url('TaskUpdatesQueue'));
+    await drainQueue(stack.sqs, url('TaskQueue'));
 
     // Redelivered until the redrive policy (maxReceiveCount) moves it to the changes DLQ, as is.
     await sendMessage(stack.sqs, url('ChangesQueue'), undeterminable);
@@ -296,6 +295,6 @@ describe('change events as Canvas sends them (DynamoDB Local + local SQS)', () =
     const dead = await takeAll(stack.sqs, stack.queues.ChangesDeadLetterQueue as QueueRef);
     expect(dead.map((m) => JSON.parse(String(m.Body)))).toEqual([undeterminable]);
     expect(await groupUpdates()).toEqual([]);
-    expect(await drainQueue(stack.sqs, url('TaskUpdatesQueue'))).toEqual([]);
+    expect(await drainQueue(stack.sqs, url('TaskQueue'))).toEqual([]);
   });
 });

@@ -23,6 +23,7 @@ import { PROTOCOLS } from '../../../protocols';
 import type { ComputeJob, FlatChangeEvent, PatientInput } from '../../../schemas';
 import { withUpcomingAppointments } from '../../support/canvas-patient';
 import type { TestStack } from '../../support/local-stack';
+import { updateQueueUrls } from '../../support/type-queues';
 import { useTestStack } from '../../support/use-test-stack';
 import {
   attributesOf,
@@ -106,12 +107,7 @@ describe('protocol results and unchanged updates (DynamoDB Local + local SQS)', 
     return createComputeSegmentHandler(() => ({
       protocols: PROTOCOLS,
       patients: new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? ''),
-      updates: new SqsUpdateQueue(sender, {
-        Group: url('GroupUpdatesQueue'),
-        Task: url('TaskUpdatesQueue'),
-        TaskUpdate: url('TaskLifecycleQueue'),
-        TaskComment: url('TaskCommentsQueue'),
-      }),
+      updates: new SqsUpdateQueue(sender, updateQueueUrls(stack)),
       jobs: new SqsComputeJobQueue(sender, url('ComputeJobsQueue')),
       results: store,
       reassertAfterMs: DEFAULT_REASSERT_AFTER_MS,
@@ -172,9 +168,9 @@ describe('protocol results and unchanged updates (DynamoDB Local + local SQS)', 
         };
       });
     return {
-      Group: await of('GroupUpdatesQueue'),
-      Task: await of('TaskUpdatesQueue'),
-      TaskUpdate: await of('TaskLifecycleQueue'),
+      Group: await of('GroupQueue'),
+      Task: await of('TaskQueue'),
+      TaskUpdate: await of('TaskUpdateQueue'),
     };
   }
 
@@ -309,12 +305,10 @@ describe('protocol results and unchanged updates (DynamoDB Local + local SQS)', 
       return createComputeOnChangeHandler(() => ({
         protocols: PROTOCOLS,
         patients: new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? ''),
-        updates: new SqsUpdateQueue(new SqsBatchSender({ client: stack.sqs }), {
-          Group: url('GroupUpdatesQueue'),
-          Task: url('TaskUpdatesQueue'),
-          TaskUpdate: url('TaskLifecycleQueue'),
-          TaskComment: url('TaskCommentsQueue'),
-        }),
+        updates: new SqsUpdateQueue(
+          new SqsBatchSender({ client: stack.sqs }),
+          updateQueueUrls(stack),
+        ),
         results: countingStore(),
         reassertAfterMs: DEFAULT_REASSERT_AFTER_MS,
         recorder: new PowertoolsComputeRecorder(new Logger({ logLevel: 'ERROR' }), new Metrics()),

@@ -31,7 +31,13 @@ describe('computePatientUpdates', () => {
     expect(updates[1]?.attributes.protocol?.StringValue).toBe('two-tasks');
     expect(updates[1]?.attributes['computed-at']?.StringValue).toBe('2024-03-01T06:00:00.000Z');
     expect(counts).toMatchObject({ patients: 1, protocolRuns: 3, computed: 3, failed: 0 });
-    expect(counts.updates).toEqual({ Group: 2, Task: 2, TaskUpdate: 0, TaskComment: 0 });
+    expect(counts.updates).toEqual({
+      Group: 2,
+      Task: 2,
+      TaskUpdate: 0,
+      TaskComment: 0,
+      TaskMetadata: 0,
+    });
   });
 
   it('keeps the helpers key order in the body (the kit wire JSON)', () => {

@@ -1,0 +1,360 @@
+import '../support/quiet-sdk-warning';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
+import { taskCommentsKey } from '../../lib/apply/apply-task-comment';
+import { taskMetadataItemFor } from '../../lib/apply/apply-task-metadata';
+import { changeVersion } from '../../lib/apply/change-version';
+import { processUpdateBatch } from '../../lib/apply/process-update-batch';
+import { dedupeTaskId } from '../../lib/apply/task-id';
+import { DynamoDbTaskMetadataStore } from '../../lib/aws/dynamodb-task-metadata-store';
+import { DynamoDbTaskStore } from '../../lib/aws/dynamodb-task-store';
+import { SqsDeadLetterQueue } from '../../lib/aws/sqs-dead-letter-queue';
+import { messageType } from '../../lib/message-types';
+import {
+  createTaskPayload,
+  taskCommentPayload,
+  taskMetadataPayload,
+} from '../../lib/update-helpers';
+import { FakeRecorder } from '../support/apply-fakes';
+import { TEST_STAGE, type TestStack } from '../support/local-stack';
+import { seedPatient } from '../support/seed';
+import {
+  drain,
+  type QueueRef,
+  receiveEvent,
+  sendUpdate,
+  settle,
+  takeAll,
+} from '../support/sqs-driver';
+import { useTestStack } from '../support/use-test-stack';
+
+const T0 = 1_700_000_000_000;
+const entry = messageType('TaskMetadata');
+
+const testStack = useTestStack();
+let stack: TestStack;
+let queue: QueueRef;
+let dlq: QueueRef;
+let recorder: FakeRecorder;
+let handler: (event: SQSEvent) => ReturnType<typeof processUpdateBatch>;
+
+/**
+ * The type's queue and DLQ: the stack's when serverless.yml generates them from the registry,
+ * else created here under the registry's physical names.
+ */
+async function typeQueue(logicalId: string, name: string): Promise<QueueRef> {
+  const provisioned = stack.queues[logicalId];
+  if (provisioned) return provisioned;
+  const { QueueUrl } = await stack.sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const { Attributes } = await stack.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return { url: String(QueueUrl), arn: String(Attributes?.QueueArn) };
+}
+
+beforeAll(async () => {
+  stack = testStack();
+  const name = `protocol-updates-${TEST_STAGE}-${entry.queueName}`;
+  queue = await typeQueue(entry.queue.logicalId, name);
+  dlq = await typeQueue(entry.queue.deadLetterLogicalId, `${name}-dlq`);
+  // The deps as the registry entry builds them, over the DynamoDB store and the SQS DLQ.
+  const store = new DynamoDbTaskMetadataStore(stack.documents, {
+    tasksTable: String(stack.tables.TasksTable),
+    taskMetadataTable: String(stack.tables.TaskMetadataTable),
+  });
+  const now = () => new Date();
+  recorder = new FakeRecorder();
+  const deps = {
+    applier: {
+      queueType: entry.wireName,
+      apply: entry.applier.create(store, { now, unknownTaskAttempts: 3 }),
+    },
+    deadLetters: new SqsDeadLetterQueue(stack.sqs, dlq.url),
+    recorder,
+    now,
+  };
+  handler = (event) => processUpdateBatch(event, deps);
+});
+
+/** A task as the Task applier creates it (its registry entry over the DynamoDB task store). */
+async function createTask(patientKey: string, dedupeKey: string): Promise<string> {
+  await seedPatient(stack, patientKey);
+  const tasks = new DynamoDbTaskStore(stack.documents, {
+    patientsTable: String(stack.tables.PatientsTable),
+    tasksTable: String(stack.tables.TasksTable),
+    labelsTable: String(stack.tables.LabelsTable),
+  });
+  const apply = messageType('Task').applier.create(tasks, {
+    now: () => new Date(),
+    unknownTaskAttempts: 3,
+  });
+  const created = await apply(
+    createTaskPayload({ patientKey, createdByKey: 's1', dedupeKey }),
+    { updateId: `create-${dedupeKey}`, version: T0 },
+    { receiveCount: 1 },
+  );
+  expect(created.outcome).toBe('applied');
+  return dedupeTaskId(patientKey, dedupeKey);
+}
+
+async function metadataOf(patientKey: string, taskId: string) {
+  const { Items } = await stack.documents.send(
+    new QueryCommand({
+      TableName: stack.tables.TaskMetadataTable,
+      KeyConditionExpression: 'taskKey = :k',
+      ExpressionAttributeValues: { ':k': taskCommentsKey(patientKey, taskId) },
+      ConsistentRead: true,
+    }),
+  );
+  return Items ?? [];
+}
+
+async function storedValue(patientKey: string, taskId: string, key: string) {
+  const { Item } = await stack.documents.send(
+    new GetCommand({
+      TableName: stack.tables.TaskMetadataTable,
+      Key: { taskKey: taskCommentsKey(patientKey, taskId), metadataKey: key },
+      ConsistentRead: true,
+    }),
+  );
+  return Item?.value;
+}
+
+/** Sends each message, then delivers them one batch at a time, in the order sent. */
+async function deliverInOrder(
+  messages: [unknown, { updateId: string; computedAt: number }][],
+): Promise<string[]> {
+  const from = recorder.results.length;
+  for (const [body, attributes] of messages) {
+    await sendUpdate(stack.sqs, queue, body, attributes);
+    await drain(stack.sqs, queue, handler, { batchSize: 1 });
+  }
+  return recorder.results.slice(from).map((r) => r.outcome);
+}
+
+const reasons = (messages: Awaited<ReturnType<typeof takeAll>>) =>
+  messages.map((m) => m.MessageAttributes?.['rejection-reason']?.StringValue);
+
+describe('TaskMetadata applier (DynamoDB Local, local SQS, deps from the registry)', () => {
+  it('creates a key on a task named by dedupe_key, once however often it is delivered', async () => {
+    const taskId = await createTask('p-m1', 'reminder:1');
+    await sendUpdate(
+      stack.sqs,
+      queue,
+      taskMetadataPayload({
+        patientKey: 'p-m1',
+        dedupeKey: 'reminder:1',
+        key: 'outreach',
+        value: 'voicemail',
+      }),
+      { updateId: 'm1', computedAt: T0 + 1, protocol: 'reminder' },
+    );
+    const delivered = await receiveEvent(stack.sqs, queue);
+    const from = recorder.results.length;
+
+    const responses = [await handler(delivered)];
+    const afterFirst = await metadataOf('p-m1', taskId);
+    for (let i = 0; i < 2; i++) responses.push(await handler(delivered));
+    await settle(stack.sqs, queue, delivered, responses[2] ?? { batchItemFailures: [] });
+
+    expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    expect(recorder.results.slice(from).map((r) => r.outcome)).toEqual([
+      'applied',
+      'no-op',
+      'no-op',
+    ]);
+    // The redeliveries wrote nothing: the item is the first delivery's, its appliedAt included.
+    expect(await metadataOf('p-m1', taskId)).toEqual(afterFirst);
+    expect(await metadataOf('p-m1', taskId)).toEqual([
+      {
+        taskKey: taskCommentsKey('p-m1', taskId),
+        metadataKey: 'outreach',
+        patientKey: 'p-m1',
+        taskId,
+        value: 'voicemail',
+        version: changeVersion(T0 + 1, 'm1'),
+        updateId: 'm1',
+        computedAt: T0 + 1,
+        protocol: 'reminder',
+        appliedAt: expect.any(String),
+      },
+    ]);
+    // What is logged: the task id and outcomes, never the key or the value.
+    expect(JSON.stringify(recorder.results.slice(from))).not.toMatch(/outreach|voicemail/);
+    expect(await takeAll(stack.sqs, dlq)).toEqual([]);
+  });
+
+  it('overwrites with a newer value by task_id, refuses an older one, records a same-value re-send', async () => {
+    const taskId = await createTask('p-m2', 'reminder:2');
+    const set = (value: string) =>
+      taskMetadataPayload({ patientKey: 'p-m2', taskId, key: 'status', value });
+
+    const outcomes = await deliverInOrder([
+      [set('a'), { updateId: 'u1', computedAt: T0 + 1 }],
+      [set('b'), { updateId: 'u3', computedAt: T0 + 3 }],
+      [set('stale'), { updateId: 'u2', computedAt: T0 + 2 }],
+      // A re-assertion of the current value: no-op, but its version is recorded...
+      [set('b'), { updateId: 'u5', computedAt: T0 + 5 }],
+      // ...so a message computed before it, arriving later, is stale.
+      [set('c'), { updateId: 'u4', computedAt: T0 + 4 }],
+    ]);
+
+    expect(outcomes).toEqual(['applied', 'applied', 'stale', 'no-op', 'stale']);
+    expect(await metadataOf('p-m2', taskId)).toEqual([
+      expect.objectContaining({ value: 'b', version: changeVersion(T0 + 5, 'u5') }),
+    ]);
+    expect(await takeAll(stack.sqs, dlq)).toEqual([]);
+  });
+
+  it('keeps each key of a task apart', async () => {
+    const taskId = await createTask('p-m3', 'reminder:3');
+    const set = (key: string, value: string) =>
+      taskMetadataPayload({ patientKey: 'p-m3', dedupeKey: 'reminder:3', key, value });
+
+    await deliverInOrder([
+      [set('a', 'newer'), { updateId: 'u2', computedAt: T0 + 2 }],
+      [set('b', 'older'), { updateId: 'u1', computedAt: T0 + 1 }],
+      [set('c', ''), { updateId: 'u3', computedAt: T0 + 3 }],
+    ]);
+
+    expect(await storedValue('p-m3', taskId, 'a')).toBe('newer');
+    expect(await storedValue('p-m3', taskId, 'b')).toBe('older');
+    expect(await storedValue('p-m3', taskId, 'c')).toBe('');
+  });
+
+  it('retries a key on a missing task, then dead-letters it as unknown-task', async () => {
+    await sendUpdate(
+      stack.sqs,
+      queue,
+      taskMetadataPayload({ patientKey: 'p-none', taskId: 'update:none', key: 'k', value: 'v' }),
+    );
+    const delivered = await receiveEvent(stack.sqs, queue);
+
+    // Receive counts set by hand: local SQS also counts a ChangeMessageVisibility as a receive.
+    const responses = [];
+    for (const receiveCount of [1, 2, 3]) {
+      const record = delivered.Records[0];
+      if (!record) throw new Error('nothing received');
+      record.attributes.ApproximateReceiveCount = String(receiveCount);
+      responses.push(await handler(delivered));
+    }
+    await settle(stack.sqs, queue, delivered, responses[2] ?? { batchItemFailures: [] });
+
+    expect(responses.map((r) => r.batchItemFailures.length)).toEqual([1, 1, 0]);
+    expect(reasons(await takeAll(stack.sqs, dlq))).toEqual(['unknown-task']);
+    expect(await metadataOf('p-none', 'update:none')).toEqual([]);
+  });
+
+  it('finds a task by task_id only within its patient', async () => {
+    const taskId = await createTask('p-m4', 'reminder:4');
+    await seedPatient(stack, 'p-other');
+    await sendUpdate(
+      stack.sqs,
+      queue,
+      taskMetadataPayload({ patientKey: 'p-other', taskId, key: 'k', value: 'v' }),
+    );
+    const delivered = await receiveEvent(stack.sqs, queue);
+    const record = delivered.Records[0];
+    if (!record) throw new Error('nothing received');
+    record.attributes.ApproximateReceiveCount = '3';
+
+    const response = await handler(delivered);
+    await settle(stack.sqs, queue, delivered, response);
+
+    expect(reasons(await takeAll(stack.sqs, dlq))).toEqual(['unknown-task']);
+    expect(await metadataOf('p-m4', taskId)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'schema',
+      'a null value',
+      {
+        ...taskMetadataPayload({ patientKey: 'p-m1', taskId: 't', key: 'k', value: 'v' }),
+        integration_payload: { task: { task_id: 't' }, key: 'k', value: null },
+      },
+      'integration_payload.value',
+    ],
+    [
+      'schema',
+      'a key with a space',
+      {
+        ...taskMetadataPayload({ patientKey: 'p-m1', taskId: 't', key: 'k', value: 'v' }),
+        integration_payload: { task: { task_id: 't' }, key: 'Jane Doe', value: 'v' },
+      },
+      'integration_payload.key',
+    ],
+    [
+      'wrong-queue',
+      'a TaskComment',
+      taskCommentPayload({ patientKey: 'p-m1', taskId: 't', createdByKey: 's', body: 'x' }),
+      '"TaskComment" update',
+    ],
+    ['invalid-json', 'a cut body', '{"integration_type": "TaskMetadata"', 'not valid JSON'],
+  ])('dead-letters %s (%s)', async (code, _what, body, named) => {
+    await sendUpdate(stack.sqs, queue, body);
+
+    const responses = await drain(stack.sqs, queue, handler);
+
+    expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    const dead = await takeAll(stack.sqs, dlq);
+    expect(reasons(dead)).toEqual([code]);
+    const detail = String(dead[0]?.MessageAttributes?.['rejection-detail']?.StringValue);
+    expect(detail).toContain(named);
+    expect(detail).not.toContain('Jane');
+  });
+
+  it('a first write that loses to a concurrent first write compares with the winner', async () => {
+    const taskId = await createTask('p-m5', 'reminder:5');
+    const item = (key: string, value: string, updateId: string, computedAt: number) =>
+      taskMetadataItemFor(
+        taskMetadataPayload({ patientKey: 'p-m5', taskId, key, value }),
+        { updateId, version: computedAt },
+        new Date(),
+      );
+    /** The real client, but another writer creates the key just before our first transaction. */
+    const racing = (competitor: ReturnType<typeof item>) => {
+      let raced = false;
+      const documents = {
+        send: async (command: unknown) => {
+          if (command instanceof TransactWriteCommand && !raced) {
+            raced = true;
+            await stack.documents.send(
+              new PutCommand({ TableName: stack.tables.TaskMetadataTable, Item: competitor }),
+            );
+          }
+          return stack.documents.send(command as never);
+        },
+      } as unknown as DynamoDBDocumentClient;
+      return new DynamoDbTaskMetadataStore(documents, {
+        tasksTable: String(stack.tables.TasksTable),
+        taskMetadataTable: String(stack.tables.TaskMetadataTable),
+      });
+    };
+
+    const overOlder = await racing(item('a', 'old', 'u1', T0 + 1)).put(
+      item('a', 'mine', 'u2', T0 + 2),
+    );
+    expect(overOlder).toEqual({
+      outcome: 'written',
+      previous: { value: 'old', version: changeVersion(T0 + 1, 'u1') },
+    });
+    expect(await storedValue('p-m5', taskId, 'a')).toBe('mine');
+
+    const underNewer = await racing(item('b', 'newest', 'u9', T0 + 9)).put(
+      item('b', 'late', 'u3', T0 + 3),
+    );
+    expect(underNewer).toEqual({
+      outcome: 'not-newer',
+      current: { value: 'newest', version: changeVersion(T0 + 9, 'u9') },
+    });
+    expect(await storedValue('p-m5', taskId, 'b')).toBe('newest');
+  });
+});
