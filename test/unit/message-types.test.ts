@@ -65,6 +65,16 @@ describe('the message-type registry', () => {
         'handlers/apply-task-comment.handler',
         'ApplyTaskCommentRole',
       ],
+      [
+        'TaskMetadata',
+        'TaskMetadataQueue',
+        'TaskMetadataDeadLetterQueue',
+        'task-metadata',
+        'TASK_METADATA_QUEUE_URL',
+        'TASK_METADATA_DLQ_URL',
+        'handlers/apply-task-metadata.handler',
+        'ApplyTaskMetadataRole',
+      ],
     ]);
   });
 
@@ -101,7 +111,7 @@ describe('the message-type registry', () => {
     const refused = UpdateSchema.safeParse({ integration_type: 'Widget' });
     expect(refused.success).toBe(false);
     expect(refused.error?.issues.map((i) => i.message)).toEqual([
-      'integration_type must be one of "Group", "Task", "TaskUpdate", "TaskComment"',
+      'integration_type must be one of "Group", "Task", "TaskUpdate", "TaskComment", "TaskMetadata"',
     ]);
   });
 

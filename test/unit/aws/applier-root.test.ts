@@ -39,6 +39,12 @@ describe('the applier environment, from the registry entry', () => {
         'TASK_COMMENT_DLQ_URL',
         'UNKNOWN_TASK_ATTEMPTS',
       ],
+      TaskMetadata: [
+        'TASKS_TABLE',
+        'TASK_METADATA_TABLE',
+        'TASK_METADATA_DLQ_URL',
+        'UNKNOWN_TASK_ATTEMPTS',
+      ],
     });
   });
 

@@ -10,6 +10,7 @@ const QUEUES = {
   TASK_QUEUE_URL: 't',
   TASK_UPDATE_QUEUE_URL: 'l',
   TASK_COMMENT_QUEUE_URL: 'c',
+  TASK_METADATA_QUEUE_URL: 'm',
 };
 
 describe('compute config: the protocol results table and reassertAfter', () => {
@@ -56,6 +57,7 @@ describe('compute config: one schema per function', () => {
       Task: 't',
       TaskUpdate: 'l',
       TaskComment: 'c',
+      TaskMetadata: 'm',
     });
   });
 

@@ -40,6 +40,7 @@ describe('queue topology from the registry', () => {
       ['Task', 'Task', 'svc-task', 'svc-task-dlq'],
       ['TaskUpdate', 'TaskUpdate', 'svc-task-update', 'svc-task-update-dlq'],
       ['TaskComment', 'TaskComment', 'svc-task-comment', 'svc-task-comment-dlq'],
+      ['TaskMetadata', 'TaskMetadata', 'svc-task-metadata', 'svc-task-metadata-dlq'],
       ['changes', undefined, 'svc-changes', 'svc-changes-dlq'],
       ['compute-jobs', undefined, 'svc-compute-jobs', 'svc-compute-jobs-dlq'],
     ]);

@@ -109,6 +109,7 @@ describe('settings from the compute functions’ environment', () => {
     TASK_QUEUE_URL: 't',
     TASK_UPDATE_QUEUE_URL: 'l',
     TASK_COMMENT_QUEUE_URL: 'c',
+    TASK_METADATA_QUEUE_URL: 'm',
   };
 
   it('are read from PROTOCOL_SETTINGS by both compute configs', () => {
