@@ -3,6 +3,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { handler as applyGroupMembership } from '../../handlers/apply-group-membership';
 import { handler as applyTask } from '../../handlers/apply-task';
 import { handler as applyTaskComment } from '../../handlers/apply-task-comment';
+import { handler as applyTaskMetadata } from '../../handlers/apply-task-metadata';
 import { handler as applyTaskUpdate } from '../../handlers/apply-task-update';
 import { handler as computeOnChange } from '../../handlers/compute-on-change';
 import { handler as computeSegment } from '../../handlers/compute-segment';
@@ -16,6 +17,7 @@ import {
   ensurePatientInGroup,
   ensurePatientNotInGroup,
   taskCommentPayload,
+  taskMetadataPayload,
   updateTaskPayload,
 } from '../../lib/update-helpers';
 import type { FlatChangeEvent, GroupMembershipUpdate, PatientInput } from '../../schemas';
@@ -178,6 +180,7 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
       TaskQueue: 1,
       TaskUpdateQueue: 0,
       TaskCommentQueue: 0,
+      TaskMetadataQueue: 0,
     });
   });
 
@@ -234,6 +237,7 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
       TaskQueue: 1,
       TaskUpdateQueue: 1,
       TaskCommentQueue: 0,
+      TaskMetadataQueue: 0,
     });
   });
 
@@ -357,6 +361,37 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
     expect(failuresOf([...added, refused])).toEqual([]);
     expect(await rejectionReasons('TaskCommentDeadLetterQueue')).toEqual(['unknown-task']);
   });
+
+  it('applyTaskMetadata sets a key, replaces it with a newer value, and dead-letters one on a missing task', async () => {
+    const apply = as('applyTaskMetadata', applyTaskMetadata);
+    const metadata = queue('TaskMetadataQueue');
+    const entry = (dedupeKey: string, value: string) =>
+      taskMetadataPayload({ patientKey: 'iam-t1', dedupeKey, key: 'iam.step', value });
+    // The key's first write (a transaction that checks the task), then its replacement (PutItem).
+    await sendUpdate(stack.sqs, metadata, entry('iam:1', 'one'), {
+      updateId: 'm1',
+      computedAt: T0,
+    });
+    const first = await drain(stack.sqs, metadata, apply);
+    await sendUpdate(stack.sqs, metadata, entry('iam:1', 'two'), {
+      updateId: 'm2',
+      computedAt: T0 + 1,
+    });
+    const replaced = await drain(stack.sqs, metadata, apply);
+    await sendUpdate(stack.sqs, metadata, entry('iam:none', 'x'), {
+      updateId: 'm3',
+      computedAt: T0,
+    });
+    // Its last allowed delivery (receive count set by hand): refused as unknown-task.
+    const missing = await receiveEvent(stack.sqs, metadata);
+    for (const record of missing.Records)
+      record.attributes.ApproximateReceiveCount = String(DEFAULT_UNKNOWN_TASK_ATTEMPTS);
+    const refused = await apply(missing);
+    await settle(stack.sqs, metadata, missing, refused);
+
+    expect(failuresOf([...first, ...replaced, refused])).toEqual([]);
+    expect(await rejectionReasons('TaskMetadataDeadLetterQueue')).toEqual(['unknown-task']);
+  });
 });
 
 /**
@@ -389,6 +424,18 @@ const HAND_ALLOWANCES: readonly Allowance[] = [
     action: 'sqs:SendMessage',
     resource: 'TaskCommentQueue',
     why: 'no protocol in PROTOCOLS sends TaskComment yet; the change code routes every update type',
+  },
+  {
+    functionKey: 'computeSegment',
+    action: 'sqs:SendMessage',
+    resource: 'TaskMetadataQueue',
+    why: 'no protocol in PROTOCOLS sends TaskMetadata yet; the segment code routes every update type',
+  },
+  {
+    functionKey: 'computeOnChange',
+    action: 'sqs:SendMessage',
+    resource: 'TaskMetadataQueue',
+    why: 'no protocol in PROTOCOLS sends TaskMetadata yet; the change code routes every update type',
   },
 ];
 
