@@ -190,10 +190,10 @@ function given<T>(value: T | null | undefined): value is T {
  */
 function refuseUnknownArguments(what: string, input: unknown, known: Record<string, true>): void {
   if (typeof input !== 'object' || input === null) return;
-  let unknown: string[] | undefined;
   // A loop, not filter(callback): this runs for every message a protocol builds.
-  for (const key of Object.keys(input)) if (!Object.hasOwn(known, key)) (unknown ??= []).push(key);
-  if (unknown === undefined) return;
+  const unknown: string[] = [];
+  for (const key of Object.keys(input)) if (!Object.hasOwn(known, key)) unknown.push(key);
+  if (unknown.length === 0) return;
   // The expected names are the helper's own identifiers: safe to log.
   const expected = `expected ${Object.keys(known).join(', ')}`;
   throw helperValidationError(

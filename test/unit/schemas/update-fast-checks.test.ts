@@ -79,7 +79,8 @@ const hostile = fc.constantFrom<unknown>(
   [' x '],
   Array.from({ length: MAX_TASK_LABELS }, (_, i) => `l${i}`),
   Array.from({ length: MAX_TASK_LABELS + 1 }, (_, i) => `l${i}`),
-  [, 'a'],
+  // A hole before 'a'.
+  Object.assign(new Array(2), { 1: 'a' }),
   'OPEN',
   'COMPLETED',
   'CLOSED',
