@@ -28,7 +28,8 @@ describe('deepFreeze (the runner freezes the patient once)', () => {
     let unfrozen = 0;
     let at: Record<string, unknown> | undefined = deep;
     while (at) {
-      if (!Object.isFrozen(at) || !Object.isFrozen((at.list as object[] | undefined)?.[0] ?? {}))
+      const list = (at.list ?? at.leaf) as object[];
+      if (!Object.isFrozen(at) || !Object.isFrozen(list) || !Object.isFrozen(list[0] as object))
         unfrozen += 1;
       at = at.next as Record<string, unknown> | undefined;
     }
