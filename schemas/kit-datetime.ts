@@ -65,6 +65,22 @@ export function kitDateTimeUtc(value: unknown): string | undefined {
   );
 }
 
+/**
+ * Exactly `kitDateTimeUtc(value) !== undefined`, without building the UTC string (the helpers'
+ * check of every task's `due`): the same pattern and ranges; the UTC year is computed only when
+ * the value's own year is 1 or 9999, the only ones an offset (under a day) can move out of range.
+ */
+export function isKitDateTime(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const match = KIT_DATETIME.exec(value);
+  if (!match) return false;
+  const year = Number(match[1]);
+  if (!isRealDate(year, Number(match[2]), Number(match[3]))) return false;
+  if (Number(match[4]) > 23 || Number(match[5]) > 59 || Number(match[6]) > 59) return false;
+  if (match[9] !== undefined && (Number(match[10]) > 23 || Number(match[11]) > 59)) return false;
+  return (year > 1 && year < 9999) || kitDateTimeUtc(value) !== undefined;
+}
+
 /** The rule, as every refusal states it (a field name is prefixed by the caller, never the value). */
 export const KIT_DATETIME_RULE =
   'must be a real datetime formatted YYYY-MM-DDThh:mm:ss, optionally with .f to .ffffff and Z or ±hh:mm';

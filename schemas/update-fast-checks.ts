@@ -1,6 +1,6 @@
 import { MAX_LABEL_LENGTH, MAX_TASK_LABELS } from './create-task-update';
 import { MAX_GROUP_ENTRIES } from './group-membership-update';
-import { kitDateTimeUtc } from './kit-datetime';
+import { isKitDateTime } from './kit-datetime';
 import { MAX_KEY_LENGTH, MAX_TEXT_LENGTH } from './primitives';
 
 /**
@@ -47,11 +47,6 @@ function isLabel(value: unknown): boolean {
     value.length <= MAX_LABEL_LENGTH &&
     value.trim().length > 0
   );
-}
-
-/** `KitDateTimeSchema`. */
-function isKitDateTime(value: unknown): boolean {
-  return typeof value === 'string' && kitDateTimeUtc(value) !== undefined;
 }
 
 /** Every enumerable key (own or inherited, as `for...in` gives them) is one of `allowed`. */

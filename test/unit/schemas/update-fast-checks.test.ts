@@ -7,6 +7,7 @@ import {
   MAX_TASK_LABELS,
   MAX_TEXT_LENGTH,
 } from '../../../schemas';
+import { isKitDateTime, kitDateTimeUtc } from '../../../schemas/kit-datetime';
 import { acceptsCreateTask, acceptsGroupMembership } from '../../../schemas/update-fast-checks';
 
 /**
@@ -349,6 +350,44 @@ describe('the helpers written-out schema checks', () => {
       { numRuns: 10_000, seed: 13 },
     );
     expect(accepted).toBeGreaterThan(500);
+  });
+
+  it('read datetimes as kitDateTimeUtc does (isKitDateTime)', () => {
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const datetime = fc
+      .tuple(
+        fc.oneof(
+          fc.integer({ min: 0, max: 10 }),
+          fc.integer({ min: 9990, max: 9999 }),
+          fc.nat(9999),
+        ),
+        two(13),
+        two(32),
+        fc.constantFrom('T', ' '),
+        two(25),
+        two(61),
+        two(61),
+        fc.constantFrom('', '.1', '.123456', '.1234567'),
+        fc.oneof(
+          fc.constantFrom('', 'Z', 'z', '+0530'),
+          fc
+            .tuple(fc.constantFrom('+', '-'), two(25), two(61))
+            .map((p) => `${p[0]}${p[1]}:${p[2]}`),
+        ),
+      )
+      .map(
+        ([y, mo, d, t, h, mi, s, f, o]) =>
+          `${String(y).padStart(4, '0')}-${mo}-${d}${t}${h}:${mi}:${s}${f}${o}`,
+      );
+    fc.assert(
+      fc.property(fc.oneof(datetime, fc.string()), (text) => {
+        expect(isKitDateTime(text)).toBe(kitDateTimeUtc(text) !== undefined);
+      }),
+      { numRuns: 20_000, seed: 13 },
+    );
+    expect(isKitDateTime('0001-01-01T00:30:00+01:00')).toBe(false);
+    expect(isKitDateTime('9999-12-31T23:30:00-01:00')).toBe(false);
+    expect(isKitDateTime(42)).toBe(false);
   });
 
   it('refuse each type as the other', () => {
