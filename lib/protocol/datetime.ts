@@ -74,6 +74,23 @@ function wallClockPrefixMs(text: string): number | undefined {
   return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
+/** A datetime's wall clock read as UTC, and the instant it denotes, in epoch milliseconds. */
+export interface WallClockAndInstant {
+  wallMs: number;
+  instantMs: number;
+}
+
+/**
+ * Both readings of a datetime in one of the forms `fixedOffsetInstantMs` reads by hand:
+ * `wallMs` is what `toInstant(shiftWallClock(text, 0))` gives, `instantMs` what `toInstant(text)`
+ * gives. Undefined for any other text (use those two).
+ */
+export function wallClockAndInstant(text: string): WallClockAndInstant | undefined {
+  const instantMs = fixedOffsetInstantMs(text);
+  if (instantMs === undefined) return undefined;
+  return { wallMs: wallClockPrefixMs(text) as number, instantMs };
+}
+
 /**
  * Epoch milliseconds of exactly `YYYY-MM-DDThh:mm:ss`, alone (UTC, as `toInstant` reads it) or
  * followed by `Z` or `±hh:mm` (a real value, year from 1000, offset hours to 23): the common forms

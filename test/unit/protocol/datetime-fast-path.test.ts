@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { z } from 'zod';
-import { formatKitDateTime, shiftWallClock, toInstant } from '../../../lib/protocol/datetime';
+import {
+  formatKitDateTime,
+  shiftWallClock,
+  toInstant,
+  wallClockAndInstant,
+} from '../../../lib/protocol/datetime';
+import { nowOnWallClockOf } from '../../../protocols/appointment-reminder';
 
 /**
  * `toInstant` and `shiftWallClock` read the common datetime form by hand (lib/protocol/datetime.ts)
@@ -72,6 +78,41 @@ describe('the datetime fast path', () => {
     fc.assert(
       fc.property(datetimes, fc.integer({ min: -400, max: 400 }), (text, days) => {
         expect(outcome(() => shiftWallClock(text, days))).toEqual(generalShift(text, days));
+      }),
+      { numRuns: 20_000, seed: 13 },
+    );
+  });
+
+  it('gives wallClockAndInstant the readings toInstant and shiftWallClock give', () => {
+    fc.assert(
+      fc.property(datetimes, (text) => {
+        const clock = wallClockAndInstant(text);
+        if (clock === undefined) return;
+        expect(clock.instantMs).toBe(generalToInstant(text));
+        expect(clock.wallMs).toBe(generalToInstant(generalShift(text, 0)));
+      }),
+      { numRuns: 20_000, seed: 13 },
+    );
+  });
+
+  it('gives the reminder’s now on the wall clock of a start time as the general path does', () => {
+    const instants = fc.integer({ min: 0, max: 4_102_444_800_000 }).map((ms) => new Date(ms));
+    fc.assert(
+      fc.property(datetimes, instants, (text, now) => {
+        const wall = generalToInstant(generalShift(text, 0));
+        const instant = generalToInstant(text);
+        // The general path: toInstant(shiftWallClock(start, 0)) - toInstant(start), rounded.
+        const expected =
+          typeof generalShift(text, 0) === 'string' && generalShift(text, 0).startsWith('error')
+            ? generalShift(text, 0)
+            : typeof wall === 'string'
+              ? wall
+              : typeof instant === 'string'
+                ? instant
+                : formatKitDateTime(
+                    new Date(now.getTime() + Math.round((wall - instant) / 60_000) * 60_000),
+                  );
+        expect(outcome(() => nowOnWallClockOf(text, now))).toEqual(expected);
       }),
       { numRuns: 20_000, seed: 13 },
     );
