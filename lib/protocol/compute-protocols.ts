@@ -13,6 +13,7 @@ import { toInstant } from './datetime';
 import { impactedByChanges } from './impacted-by-changes';
 import { type ProtocolClass, type ProtocolMeta, ProtocolMetaSchema, protocolKey } from './protocol';
 import {
+  isCommonResultShape,
   ProtocolResult,
   type ProtocolResultData,
   ProtocolResultShapeSchema,
@@ -240,6 +241,8 @@ function failedRun(protocol: string, version: string, error: unknown): ProtocolR
 function checkedResult(result: unknown): ProtocolResult {
   if (typeof result !== 'object' || result === null)
     throw new RunFailure('invalid-result', 'result: computeResults must return a ProtocolResult');
+  // The common shape is checked by hand (the schema's answer); anything else by the schema.
+  if (isCommonResultShape(result)) return result as ProtocolResult;
   const shape = ProtocolResultShapeSchema.safeParse(result);
   if (!shape.success) throw schemaFailure('invalid-result', shape.error, 'result');
   return result as ProtocolResult;
