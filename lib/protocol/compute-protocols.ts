@@ -11,6 +11,7 @@ import {
 import { changeTypesOf } from './change';
 import { toInstant } from './datetime';
 import { impactedByChanges } from './impacted-by-changes';
+import { sharePatientView } from './patient-records';
 import { type ProtocolClass, type ProtocolMeta, ProtocolMetaSchema, protocolKey } from './protocol';
 import {
   isCommonResultShape,
@@ -126,6 +127,8 @@ export function computeProtocols(input: ComputeProtocolsInput): ProtocolRun[] {
   // Protocols read the patient, never change it: frozen once here (not copied per protocol, which
   // cost more than the protocols themselves), so one that tries fails alone with a TypeError.
   deepFreeze(patient);
+  // One read-only view of the frozen patient for all of them (this.patient).
+  sharePatientView(patient, now);
   return protocols.map((protocolClass) => runOne(protocolClass, patient, change, now, settings));
 }
 
