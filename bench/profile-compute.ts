@@ -19,6 +19,9 @@
  * Each pass prints evaluations per second of wall clock and per CPU second of this process (user
  * plus system: the per-core figure, the loop being single-threaded).
  *
+ * `--parts`: µs per patient of each part of the computation (bench/compute-parts.ts), `--passes`
+ * times.
+ *
  * `--check-wire` (with `--baseline`): instead of timing, compares every message and run result of
  * both trees for the bench patients (`bench/wire-messages.ts`) line by line, and exits 1 at the
  * first difference, printing both lines.
@@ -26,6 +29,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
+import { computeParts } from './compute-parts';
 import { type WireTree, wireLines } from './wire-messages';
 
 interface Tree extends WireTree {
@@ -137,6 +141,12 @@ async function main() {
     const dir = process.argv[baselineAt + 1];
     if (!dir) throw new Error('--baseline: a directory');
     trees.unshift(await loadTree('baseline', dir));
+  }
+  if (process.argv.includes('--parts')) {
+    // This tree only: µs per patient, part by part (bench/compute-parts.ts).
+    for (let round = 0; round < passes; round += 1)
+      console.log(JSON.stringify({ round: round + 1, ...computeParts(patients) }));
+    return;
   }
   if (process.argv.includes('--check-wire')) {
     const [baseline, current] = trees;

@@ -17,8 +17,44 @@
  * arrays); a message holding anything else is left unbranded.
  */
 
-/** What was validated, per branded message (see `record`). */
-const tapes = new WeakMap<object, Tape>();
+/** Returns the object it is given, so a subclass can stamp its private field on any object. */
+class Stamp {
+  constructor(target: object) {
+    // biome-ignore lint/correctness/noConstructorReturn: the stamp's whole point (see Brand)
+    return target;
+  }
+}
+
+/**
+ * What was validated, per branded message (see `record`), as a private field stamped on the
+ * message itself: invisible to keys, JSON and reflection, unforgeable, and much cheaper to set
+ * and read than a WeakMap entry (which every message of every computation would churn).
+ */
+class Brand extends Stamp {
+  #tape: Tape | undefined;
+
+  private constructor(target: object, tape: Tape) {
+    super(target);
+    this.#tape = tape;
+  }
+
+  static stamp(target: object, tape: Tape): void {
+    if (Brand.has(target)) (target as Brand).#tape = tape;
+    else new Brand(target, tape);
+  }
+
+  static has(target: object): boolean {
+    return #tape in target;
+  }
+
+  /** The tape, spent: a second take finds none. */
+  static take(target: object): Tape | undefined {
+    if (!(#tape in target)) return undefined;
+    const tape = (target as Brand).#tape;
+    (target as Brand).#tape = undefined;
+    return tape;
+  }
+}
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -129,7 +165,8 @@ function record(value: unknown, depth: number, tape: Tape): boolean {
   }
   if (!isPlainObject(value as object)) return false;
   tape.push(OBJECT);
-  for (const key of Object.keys(value as object)) {
+  // for...in, as the replay reads it (and as zod's strict objects look for unknown keys).
+  for (const key in value as object) {
     // A copy's `__proto__` key would set its prototype: such a message is parsed instead.
     if (key === '__proto__') return false;
     tape.push(key);
@@ -184,7 +221,8 @@ function replay(value: unknown, tape: Tape): Json | typeof MISMATCH {
  */
 export function brandValidated<T extends object>(message: T): T {
   const tape: Tape = [];
-  if (record(message, 0, tape)) tapes.set(message, tape);
+  // A frozen or sealed object cannot take the stamp: left unbranded (it is parsed).
+  if (record(message, 0, tape) && Object.isExtensible(message)) Brand.stamp(message, tape);
   return message;
 }
 
@@ -194,9 +232,8 @@ export function brandValidated<T extends object>(message: T): T {
  */
 export function takeValidated(value: unknown): object | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const tape = tapes.get(value);
+  const tape = Brand.take(value);
   if (tape === undefined) return undefined;
-  tapes.delete(value);
   // Saved and restored: a getter read during the replay may itself take another brand.
   const outer = cursor;
   try {
