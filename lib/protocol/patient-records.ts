@@ -120,9 +120,10 @@ function setOf(state: ViewState, key: string): RecordSet<unknown> | undefined {
 
 /**
  * The conveniences, on one shared prototype (so making a view allocates no closures and no
- * accessors); each view is an object of its own over it, holding the same keys as before.
+ * accessors); each view is an object of its own over it. Frozen: every view reads through it, so
+ * no protocol may add or change anything on it.
  */
-const CONVENIENCES: PatientConveniences = {
+const CONVENIENCES: PatientConveniences = Object.freeze<PatientConveniences>({
   get firstName() {
     const value = ownField(stateOf(this).record, 'firstName');
     return typeof value === 'string' ? value : '';
@@ -146,7 +147,7 @@ const CONVENIENCES: PatientConveniences = {
   get data() {
     return stateOf(this).data;
   },
-};
+});
 
 /** One handler for every view: reads go to the record, a convenience or a collection. */
 const VIEW_HANDLER: ProxyHandler<object> = {

@@ -92,6 +92,10 @@ describe('one view per computation (the runner shares it among its protocols)', 
           () => Object.setPrototypeOf(this.patient, { conditions: 'forged' }),
           () => Object.preventExtensions(this.patient),
           () => Object.defineProperty(this.patient, 'conditions', { value: 'forged' }),
+          () =>
+            Object.defineProperty(Object.getPrototypeOf(this.patient), 'conditions', {
+              value: 'forged',
+            }),
         ]) {
           try {
             attempt();
@@ -118,7 +122,7 @@ describe('one view per computation (the runner shares it among its protocols)', 
       now: '2024-02-01T12:00:00Z',
     });
     expect(seen[0]).toBe(seen[1]);
-    expect(attempts).toEqual(['refused', 'refused', 'refused']);
+    expect(attempts).toEqual(['refused', 'refused', 'refused', 'refused']);
     expect(runs[1]?.status).toBe('computed');
     expect(runs[1]?.result?.narratives).toEqual([String(syntheticPatient().conditions?.length)]);
   });
