@@ -18,19 +18,24 @@
  *
  * Each pass prints evaluations per second of wall clock and per CPU second of this process (user
  * plus system: the per-core figure, the loop being single-threaded).
+ *
+ * `--parts`: µs per patient of each part of the computation (bench/compute-parts.ts), `--passes`
+ * times.
+ *
+ * `--check-wire` (with `--baseline`): instead of timing, compares every message and run result of
+ * both trees for the bench patients (`bench/wire-messages.ts`) line by line, and exits 1 at the
+ * first difference, printing both lines.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
+import { computeParts } from './compute-parts';
+import { type WireTree, wireLines } from './wire-messages';
 
-interface Tree {
+interface Tree extends WireTree {
   name: string;
   // biome-ignore lint/suspicious/noExplicitAny: each tree's own types; only called as below
-  compute: (input: any) => { counts: { protocolRuns: number }; updates: unknown[] };
-  protocols: readonly unknown[];
-  patients: (count: number) => unknown[];
-  origin: (runId: string) => string;
-  silentLog: unknown;
+  compute: (input: any) => ReturnType<WireTree['compute']> & { counts: { protocolRuns: number } };
 }
 
 async function loadTree(name: string, root: string): Promise<Tree> {
@@ -104,6 +109,29 @@ async function pass(tree: Tree, patients: number, profiled: boolean) {
   };
 }
 
+/** Both trees' wire lines, compared one by one; true when all are equal. */
+function checkWire(baseline: Tree, current: Tree, patients: number): boolean {
+  const expected: string[] = [];
+  wireLines(baseline, patients, (text) => expected.push(text));
+  let index = 0;
+  let firstDifference: { index: number; expected: string; actual: string } | undefined;
+  wireLines(current, patients, (text) => {
+    if (!firstDifference && text !== expected[index])
+      firstDifference = { index, expected: expected[index] ?? '(none)', actual: text };
+    index += 1;
+  });
+  if (!firstDifference && index !== expected.length)
+    firstDifference = { index, expected: expected[index] ?? '(none)', actual: '(none)' };
+  if (firstDifference) {
+    console.error(`line ${firstDifference.index + 1} differs`);
+    console.error(`baseline: ${firstDifference.expected}`);
+    console.error(`current:  ${firstDifference.actual}`);
+    return false;
+  }
+  console.log(JSON.stringify({ wireCheck: 'identical', patients, lines: index }));
+  return true;
+}
+
 async function main() {
   const patients = option('--patients', 10_000);
   const passes = option('--passes', 3);
@@ -113,6 +141,19 @@ async function main() {
     const dir = process.argv[baselineAt + 1];
     if (!dir) throw new Error('--baseline: a directory');
     trees.unshift(await loadTree('baseline', dir));
+  }
+  if (process.argv.includes('--parts')) {
+    // This tree only: µs per patient, part by part (bench/compute-parts.ts).
+    for (let round = 0; round < passes; round += 1)
+      console.log(JSON.stringify({ round: round + 1, ...computeParts(patients) }));
+    return;
+  }
+  if (process.argv.includes('--check-wire')) {
+    const [baseline, current] = trees;
+    if (!baseline || !current || trees.length !== 2)
+      throw new Error('--check-wire: give --baseline');
+    if (!checkWire(baseline, current, patients)) process.exitCode = 1;
+    return;
   }
   const profileAt = process.argv.indexOf('--cpu-profile');
   const profileFile = profileAt >= 0 ? process.argv[profileAt + 1] : undefined;

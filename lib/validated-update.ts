@@ -3,12 +3,13 @@
  * (`computeProtocols`) does not parse it a second time.
  *
  * When a helper (`ensurePatientInGroup`, `createTaskPayload`, ...) has validated the message it
- * built, it records a private copy of it (the snapshot) against the object it returns. Nothing
- * else holds the snapshot, so it is still what the schema accepted when the runner meets it. The
- * object the protocol holds can change: it is the protocol's. So the runner takes the snapshot
- * only when the object still equals it exactly (same keys in the same order, same values), and
- * then sends the snapshot itself. The brand is spent on use: the snapshot is handed over once,
- * so an object sent again (twice in a list, or kept across computations) is parsed. Anything else
+ * built, it records a private record of its data (a flat tape of keys and values) against the
+ * object it returns. Nothing else holds the tape, so it is still what the schema accepted when
+ * the runner meets it. The object the protocol holds can change: it is the protocol's. So the
+ * runner takes the message only when the object still equals the tape exactly (same keys in the
+ * same order, same values), and then sends a copy built during that comparison, from the values
+ * compared. The brand is spent on use: an object sent again (twice in a list, or kept across
+ * computations) is parsed. Anything else
  * (an object built or changed by hand, a copy, a spread) has no brand or no longer matches, and
  * is parsed with the schema as before.
  *
@@ -16,7 +17,44 @@
  * arrays); a message holding anything else is left unbranded.
  */
 
-const snapshots = new WeakMap<object, Json>();
+/** Returns the object it is given, so a subclass can stamp its private field on any object. */
+class Stamp {
+  constructor(target: object) {
+    // biome-ignore lint/correctness/noConstructorReturn: the stamp's whole point (see Brand)
+    return target;
+  }
+}
+
+/**
+ * What was validated, per branded message (see `record`), as a private field stamped on the
+ * message itself: invisible to keys, JSON and reflection, unforgeable, and much cheaper to set
+ * and read than a WeakMap entry (which every message of every computation would churn).
+ */
+class Brand extends Stamp {
+  #tape: Tape | undefined;
+
+  private constructor(target: object, tape: Tape) {
+    super(target);
+    this.#tape = tape;
+  }
+
+  static stamp(target: object, tape: Tape): void {
+    if (Brand.has(target)) (target as Brand).#tape = tape;
+    else new Brand(target, tape);
+  }
+
+  static has(target: object): boolean {
+    return #tape in target;
+  }
+
+  /** The tape, spent: a second take finds none. */
+  static take(target: object): Tape | undefined {
+    if (!(#tape in target)) return undefined;
+    const tape = (target as Brand).#tape;
+    (target as Brand).#tape = undefined;
+    return tape;
+  }
+}
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -90,25 +128,124 @@ function sameAs(value: unknown, snapshot: Json): boolean {
 }
 
 /**
+ * The brand's record of a validated message: its plain JSON data as a flat list, in order: each
+ * primitive; an object as `OBJECT`, then each key followed by its value, then `CLOSE`; a list as
+ * `LIST`, its length, then its items. Flat and holding no object of the message, so it is private
+ * by construction and cheap to build and to replay (no key list per object, no copy up front).
+ */
+type Tape = unknown[];
+const OBJECT = Symbol('object');
+const LIST = Symbol('list');
+const CLOSE = Symbol('close');
+
+/** Records `value` on the tape; false when it is not plain JSON (then nothing is branded). */
+function record(value: unknown, depth: number, tape: Tape): boolean {
+  if (value === null) {
+    tape.push(null);
+    return true;
+  }
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      tape.push(value);
+      return true;
+    case 'number':
+      tape.push(value);
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (depth > 16) return false;
+  if (Array.isArray(value)) {
+    tape.push(LIST, value.length);
+    for (let i = 0; i < value.length; i += 1) if (!record(value[i], depth + 1, tape)) return false;
+    return true;
+  }
+  if (!isPlainObject(value as object)) return false;
+  tape.push(OBJECT);
+  // for...in, as the replay reads it (and as zod's strict objects look for unknown keys).
+  for (const key in value as object) {
+    // A copy's `__proto__` key would set its prototype: such a message is parsed instead.
+    if (key === '__proto__') return false;
+    tape.push(key);
+    if (!record((value as Record<string, unknown>)[key], depth + 1, tape)) return false;
+  }
+  tape.push(CLOSE);
+  return true;
+}
+
+const MISMATCH = Symbol('mismatch');
+let cursor = 0;
+
+/**
+ * Replays the tape from `cursor` against `value`: a copy of `value` when it is exactly what was
+ * recorded (the same primitives, the same keys in the same order, plain objects and lists), else
+ * `MISMATCH`. Each property is read once, and the copy is built from that read, so the copy is
+ * what was compared.
+ */
+function replay(value: unknown, tape: Tape): Json | typeof MISMATCH {
+  const expected = tape[cursor++];
+  if (expected === OBJECT) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return MISMATCH;
+    if (!isPlainObject(value)) return MISMATCH;
+    const copy: { [key: string]: Json } = {};
+    // for...in: own keys of a plain object (an inherited enumerable one does not match the tape).
+    for (const key in value) {
+      if (tape[cursor] !== key) return MISMATCH;
+      cursor += 1;
+      const item = replay((value as Record<string, unknown>)[key], tape);
+      if (item === MISMATCH) return MISMATCH;
+      copy[key] = item;
+    }
+    return tape[cursor++] === CLOSE ? copy : MISMATCH;
+  }
+  if (expected === LIST) {
+    const length = tape[cursor++];
+    if (!Array.isArray(value) || value.length !== length) return MISMATCH;
+    const copy: Json[] = [];
+    for (let i = 0; i < value.length; i += 1) {
+      const item = replay(value[i], tape);
+      if (item === MISMATCH) return MISMATCH;
+      copy.push(item);
+    }
+    return copy;
+  }
+  return value === expected ? (value as Json) : MISMATCH;
+}
+
+/**
  * Brands a message that has just passed the update schema (a member of `UpdateSchema`). Call it
  * only right after a successful parse of that very object. Returns the message unchanged.
  */
 export function brandValidated<T extends object>(message: T): T {
-  const snapshot = jsonCopy(message, 0);
-  if (snapshot !== null && typeof snapshot === 'object') snapshots.set(message, snapshot);
+  const tape: Tape = [];
+  // A frozen or sealed object cannot take the stamp: left unbranded (it is parsed).
+  if (record(message, 0, tape) && Object.isExtensible(message)) Brand.stamp(message, tape);
   return message;
 }
 
 /**
- * Takes the copy validated for this object, when the object still equals it exactly; otherwise
+ * A copy of the object, when it still equals exactly what was validated for it; otherwise
  * undefined (parse it). Spends the brand either way: the copy is handed over once.
  */
 export function takeValidated(value: unknown): object | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const snapshot = snapshots.get(value);
-  if (snapshot === undefined) return undefined;
-  snapshots.delete(value);
-  return sameAs(value, snapshot) ? (snapshot as object) : undefined;
+  const tape = Brand.take(value);
+  if (tape === undefined) return undefined;
+  // Saved and restored: a getter read during the replay may itself take another brand.
+  const outer = cursor;
+  try {
+    cursor = 0;
+    const copy = replay(value, tape);
+    const whole = cursor === tape.length;
+    return copy !== MISMATCH && whole && typeof copy === 'object' && copy !== null
+      ? copy
+      : undefined;
+  } finally {
+    cursor = outer;
+  }
 }
 
 /**

@@ -13,6 +13,8 @@ import {
   type UpcomingAppointment,
   type Update,
   updateTaskPayload,
+  type WallClockAndInstant,
+  wallClockAndInstant,
   wallClockDate,
 } from '../lib';
 
@@ -33,6 +35,16 @@ interface Reminded {
   id: UpcomingAppointment['id'];
   startTime: string;
   providerKey: string;
+  /** `startTime` read once, when in a form read by hand (lib/protocol/datetime.ts). */
+  clock: WallClockAndInstant | undefined;
+}
+
+/** Days in milliseconds. */
+const DAY_MS = 86_400_000;
+
+/** The record's offset: its wall clock read as UTC minus its instant, in whole minutes. */
+function wholeMinuteOffsetMs(clock: WallClockAndInstant): number {
+  return Math.round((clock.wallMs - clock.instantMs) / 60_000) * 60_000;
 }
 
 /** The reminder task's dedupe key: one task per appointment, found again to close it. */
@@ -45,10 +57,13 @@ export function reminderDedupeKey(appointmentId: string | number): string {
  * compares with a due date computed by `shiftWallClock` from the same start time.
  */
 export function nowOnWallClockOf(startTime: string, now: Date): string {
+  const clock = wallClockAndInstant(startTime);
   // The record's offset: its wall-clock time read as UTC, minus the instant it denotes. Rounded
   // to whole minutes because the wall clock drops fractional seconds (offsets are whole minutes).
-  const offsetMs =
-    toInstant(shiftWallClock(startTime, 0)).getTime() - toInstant(startTime).getTime();
+  // Read once by hand when the form allows (the same two readings), else as written out here.
+  const offsetMs = clock
+    ? clock.wallMs - clock.instantMs
+    : toInstant(shiftWallClock(startTime, 0)).getTime() - toInstant(startTime).getTime();
   const wholeMinutes = Math.round(offsetMs / 60_000) * 60_000;
   return formatKitDateTime(new Date(now.getTime() + wholeMinutes));
 }
@@ -134,8 +149,14 @@ export class AppointmentReminder extends Protocol {
    * than that (a task is never created overdue). With `result`, a narrative says when it is now.
    */
   private reminderSchedule(appointment: Reminded, result?: ProtocolResult) {
-    const dueBeforeIt = shiftWallClock(appointment.startTime, -REMINDER_DAYS_BEFORE);
-    const now = nowOnWallClockOf(appointment.startTime, this.now);
+    const { clock } = appointment;
+    // With the start read once (clock): what shiftWallClock and nowOnWallClockOf compute.
+    const dueBeforeIt = clock
+      ? formatKitDateTime(new Date(clock.wallMs - REMINDER_DAYS_BEFORE * DAY_MS))
+      : shiftWallClock(appointment.startTime, -REMINDER_DAYS_BEFORE);
+    const now = clock
+      ? formatKitDateTime(new Date(this.now.getTime() + wholeMinuteOffsetMs(clock)))
+      : nowOnWallClockOf(appointment.startTime, this.now);
     // Both are kit datetimes on the same wall clock, so they compare as strings.
     const broughtForward = dueBeforeIt < now;
     const due = broughtForward ? now : dueBeforeIt;
@@ -191,17 +212,24 @@ export class AppointmentReminder extends Protocol {
       .first();
   }
 
+  /** Each appointment id's provider key: from the first note whose current appointment it is. */
+  #providerKeys: Map<string, string | undefined> | undefined;
+
   /** The staff key of the appointment's provider: on the note whose current appointment it is. */
   private providerKeyOf(appointment: UpcomingAppointment): string | undefined {
-    const note = this.patient.upcomingAppointmentNotes
-      .filter(
-        (n) =>
-          n.currentAppointmentId !== null &&
-          n.currentAppointmentId !== undefined &&
-          String(n.currentAppointmentId) === String(appointment.id),
-      )
-      .first();
-    return note?.providerDisplay?.key;
+    if (!this.#providerKeys) {
+      // One pass over the notes per computation, not one per appointment; the first note for an
+      // appointment wins, as the first match of a search in list order would.
+      const keys = new Map<string, string | undefined>();
+      for (const note of this.patient.upcomingAppointmentNotes) {
+        const current = note.currentAppointmentId;
+        if (current === null || current === undefined) continue;
+        const id = String(current);
+        if (!keys.has(id)) keys.set(id, note.providerDisplay?.key);
+      }
+      this.#providerKeys = keys;
+    }
+    return this.#providerKeys.get(String(appointment.id));
   }
 
   /** Whether the appointment still takes place (by its status and its note's state). */
@@ -213,15 +241,22 @@ export class AppointmentReminder extends Protocol {
 
   /** Whether the appointment still takes place and has not started. */
   private isUpcoming(appointment: UpcomingAppointment): boolean {
-    return (
-      this.takesPlace(appointment) && toInstant(isoTimestamp(appointment.startTime)) > this.now
-    );
+    if (!this.takesPlace(appointment)) return false;
+    const start = isoTimestamp(appointment.startTime);
+    return this.startsAfterNow(start, wallClockAndInstant(start));
+  }
+
+  /** Whether the start (read once as `clock` when it could be) is after `now`. */
+  private startsAfterNow(start: string, clock: WallClockAndInstant | undefined): boolean {
+    return clock ? clock.instantMs > this.now.getTime() : toInstant(start) > this.now;
   }
 
   /** The appointment as reminded, or undefined when its note names no provider to remind. */
   private reminded(
     appointment: UpcomingAppointment,
     result?: ProtocolResult,
+    startTime = isoTimestamp(appointment.startTime),
+    clock = wallClockAndInstant(startTime),
   ): Reminded | undefined {
     const providerKey = this.providerKeyOf(appointment);
     if (providerKey === undefined) {
@@ -231,7 +266,7 @@ export class AppointmentReminder extends Protocol {
       );
       return undefined;
     }
-    return { id: appointment.id, startTime: isoTimestamp(appointment.startTime), providerKey };
+    return { id: appointment.id, startTime, providerKey, clock };
   }
 
   /**
@@ -243,8 +278,12 @@ export class AppointmentReminder extends Protocol {
   private upcomingAppointments(result: ProtocolResult): Reminded[] {
     const reminded: Reminded[] = [];
     for (const appointment of this.patient.upcomingAppointments) {
-      if (!this.isUpcoming(appointment)) continue;
-      const one = this.reminded(appointment, result);
+      // isUpcoming, with the start time read once for everything after it.
+      if (!this.takesPlace(appointment)) continue;
+      const start = isoTimestamp(appointment.startTime);
+      const clock = wallClockAndInstant(start);
+      if (!this.startsAfterNow(start, clock)) continue;
+      const one = this.reminded(appointment, result, start, clock);
       if (one) reminded.push(one);
     }
     return reminded;

@@ -25,12 +25,14 @@ export const CreateTaskStatusSchema = TaskStatusSchema.nullable().transform(
 
 /** Most labels on one task. */
 export const MAX_TASK_LABELS = 50;
+/** Longest label name. */
+export const MAX_LABEL_LENGTH = 200;
 /**
  * A label name. Whitespace only is refused: it would make a label nobody can read or type. (An empty
  * name already fails `must not be empty`; the blank rule leaves it alone so it is reported once.)
  */
-export const LabelNameSchema = TextSchema.max(200, {
-  error: 'must be at most 200 characters',
+export const LabelNameSchema = TextSchema.max(MAX_LABEL_LENGTH, {
+  error: `must be at most ${MAX_LABEL_LENGTH} characters`,
 }).refine((name) => name.length === 0 || name.trim().length > 0, { error: 'must not be blank' });
 
 /**

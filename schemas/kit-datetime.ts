@@ -65,6 +65,63 @@ export function kitDateTimeUtc(value: unknown): string | undefined {
   );
 }
 
+/**
+ * Exactly `kitDateTimeUtc(value) !== undefined`, without building the UTC string (the helpers'
+ * check of every task's `due`): the same pattern and ranges; the UTC year is computed only when
+ * the value's own year is 1 or 9999, the only ones an offset (under a day) can move out of range.
+ */
+export function isKitDateTime(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const common = commonFormValid(value);
+  if (common !== undefined) return common;
+  const match = KIT_DATETIME.exec(value);
+  if (!match) return false;
+  const year = Number(match[1]);
+  if (!isRealDate(year, Number(match[2]), Number(match[3]))) return false;
+  if (Number(match[4]) > 23 || Number(match[5]) > 59 || Number(match[6]) > 59) return false;
+  if (match[9] !== undefined && (Number(match[10]) > 23 || Number(match[11]) > 59)) return false;
+  return (year > 1 && year < 9999) || kitDateTimeUtc(value) !== undefined;
+}
+
+/** The digit at `at` as a number, or NaN. */
+function digitAt(text: string, at: number): number {
+  const code = text.charCodeAt(at) - 48;
+  return code >= 0 && code <= 9 ? code : Number.NaN;
+}
+
+const twoAt = (text: string, at: number) => digitAt(text, at) * 10 + digitAt(text, at + 1);
+
+/**
+ * `isKitDateTime` for `YYYY-MM-DDThh:mm:ss` alone, with `Z` or with `±hh:mm`, read by hand (what
+ * the reminder and most producers send): the pattern's answer for these, with the same ranges.
+ * Undefined for any other shape of text, and for years 1 and 9999 (the regular path decides).
+ */
+function commonFormValid(text: string): boolean | undefined {
+  const length = text.length;
+  if (length !== 19 && length !== 20 && length !== 25) return undefined;
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':') return undefined;
+  if (text[16] !== ':') return undefined;
+  const year = twoAt(text, 0) * 100 + twoAt(text, 2);
+  const month = twoAt(text, 5);
+  const day = twoAt(text, 8);
+  const hour = twoAt(text, 11);
+  const minute = twoAt(text, 14);
+  const second = twoAt(text, 17);
+  // A non-digit makes NaN: not this shape, so not decided here.
+  if (Number.isNaN(year + month + day + hour + minute + second)) return undefined;
+  if (length === 20 && text[19] !== 'Z') return undefined;
+  if (length === 25) {
+    const sign = text[19];
+    if ((sign !== '+' && sign !== '-') || text[22] !== ':') return undefined;
+    const offsetHour = twoAt(text, 20);
+    const offsetMinute = twoAt(text, 23);
+    if (Number.isNaN(offsetHour + offsetMinute)) return undefined;
+    if (offsetHour > 23 || offsetMinute > 59) return false;
+  }
+  if (!isRealDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return false;
+  return year > 1 && year < 9999 ? true : undefined;
+}
+
 /** The rule, as every refusal states it (a field name is prefixed by the caller, never the value). */
 export const KIT_DATETIME_RULE =
   'must be a real datetime formatted YYYY-MM-DDThh:mm:ss, optionally with .f to .ffffff and Z or ±hh:mm';

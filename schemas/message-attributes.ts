@@ -81,18 +81,21 @@ export interface UpdateMetadataInput {
 export function encodeUpdateAttributes(
   input: UpdateMetadataInput,
 ): Record<string, { DataType: 'String'; StringValue: string }> {
+  // No closure per call: this runs for every update a computation sends.
   const attributes: Record<string, { DataType: 'String'; StringValue: string }> = {};
-  const put = (name: string, value: string) => {
-    attributes[name] = { DataType: 'String', StringValue: value };
-  };
-  if (input.updateId !== undefined) put(UPDATE_ATTRIBUTE.updateId, input.updateId);
+  if (input.updateId !== undefined)
+    attributes[UPDATE_ATTRIBUTE.updateId] = stringAttribute(input.updateId);
   if (input.computedAt !== undefined) {
     const at = input.computedAt;
-    put(
-      UPDATE_ATTRIBUTE.computedAt,
+    attributes[UPDATE_ATTRIBUTE.computedAt] = stringAttribute(
       at instanceof Date ? at.toISOString() : typeof at === 'number' ? String(at) : at,
     );
   }
-  if (input.protocol !== undefined) put(UPDATE_ATTRIBUTE.protocol, input.protocol);
+  if (input.protocol !== undefined)
+    attributes[UPDATE_ATTRIBUTE.protocol] = stringAttribute(input.protocol);
   return attributes;
+}
+
+function stringAttribute(value: string): { DataType: 'String'; StringValue: string } {
+  return { DataType: 'String', StringValue: value };
 }

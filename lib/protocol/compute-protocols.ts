@@ -12,8 +12,10 @@ import {
 import { changeTypesOf } from './change';
 import { toInstant } from './datetime';
 import { impactedByChanges } from './impacted-by-changes';
+import { sharePatientView } from './patient-records';
 import { type ProtocolClass, type ProtocolMeta, ProtocolMetaSchema, protocolKey } from './protocol';
 import {
+  isCommonResultShape,
   ProtocolResult,
   type ProtocolResultData,
   ProtocolResultShapeSchema,
@@ -126,6 +128,8 @@ export function computeProtocols(input: ComputeProtocolsInput): ProtocolRun[] {
   // Protocols read the patient, never change it: frozen once here (not copied per protocol, which
   // cost more than the protocols themselves), so one that tries fails alone with a TypeError.
   deepFreeze(patient);
+  // One read-only view of the frozen patient for all of them (this.patient).
+  sharePatientView(patient, now);
   return protocols.map((protocolClass) => runOne(protocolClass, patient, change, now, settings));
 }
 
@@ -193,15 +197,30 @@ function checkedMeta(value: unknown): ProtocolMeta {
 /** Roots already frozen whole, so a patient computed again is not walked again. */
 const frozenRoots = new WeakSet<object>();
 
-/** Freezes a JSON-like value and everything under it, in place. */
+/**
+ * Freezes a JSON-like value and everything under it, in place (an explicit stack, not recursion:
+ * a deep value cannot overflow the call stack). Lists are walked by index, objects with
+ * `for...in`, which for the patient schema's plain objects is their own keys and much cheaper
+ * than `Object.keys` (no array per object; ~9 µs instead of ~14 for a bench patient's 90
+ * objects); the rare inherited enumerable value is frozen too.
+ */
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || frozenRoots.has(value)) return value;
   const stack: object[] = [value];
   while (stack.length > 0) {
-    const current = stack.pop() as object;
+    const current = stack.pop() as Record<string, unknown>;
     Object.freeze(current);
-    for (const key of Object.keys(current)) {
-      const child = (current as Record<string, unknown>)[key];
+    if (Array.isArray(current)) {
+      // A JSON list's values are its elements (an array's other own keys are not JSON).
+      for (let i = 0; i < current.length; i += 1) {
+        const child: unknown = current[i];
+        if (typeof child === 'object' && child !== null && !Object.isFrozen(child))
+          stack.push(child);
+      }
+      continue;
+    }
+    for (const key in current) {
+      const child = current[key];
       if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) stack.push(child);
     }
   }
@@ -226,6 +245,8 @@ function failedRun(protocol: string, version: string, error: unknown): ProtocolR
 function checkedResult(result: unknown): ProtocolResult {
   if (typeof result !== 'object' || result === null)
     throw new RunFailure('invalid-result', 'result: computeResults must return a ProtocolResult');
+  // The common shape is checked by hand (the schema's answer); anything else by the schema.
+  if (isCommonResultShape(result)) return result as ProtocolResult;
   const shape = ProtocolResultShapeSchema.safeParse(result);
   if (!shape.success) throw schemaFailure('invalid-result', shape.error, 'result');
   return result as ProtocolResult;

@@ -90,67 +90,138 @@ const RESERVED = new Set([
   'patient',
 ]);
 
+/** What a patient view wraps: the data, its record, the instant, and the record sets made so far. */
+interface ViewState {
+  readonly data: { patient: unknown };
+  readonly record: unknown;
+  readonly instant: KitDateTime;
+  readonly sets: Map<string, RecordSet<unknown>>;
+}
+
+/** Each view's state, by its target and by the proxy (getters and methods run with either). */
+const states = new WeakMap<object, ViewState>();
+
+function stateOf(view: unknown): ViewState {
+  const state = states.get(view as object);
+  if (!state) throw new TypeError('not a patient view');
+  return state;
+}
+
+/** A collection's record set, made on first read, then kept; undefined when not a list. */
+function setOf(state: ViewState, key: string): RecordSet<unknown> | undefined {
+  const cached = state.sets.get(key);
+  if (cached) return cached;
+  const list = ownField(state.data, key);
+  if (!Array.isArray(list)) return undefined;
+  const set = RecordSet.of(list, key);
+  state.sets.set(key, set);
+  return set;
+}
+
+/**
+ * The conveniences, on one shared prototype (so making a view allocates no closures and no
+ * accessors); each view is an object of its own over it. Frozen: every view reads through it, so
+ * no protocol may add or change anything on it.
+ */
+const CONVENIENCES: PatientConveniences = Object.freeze<PatientConveniences>({
+  get firstName() {
+    const value = ownField(stateOf(this).record, 'firstName');
+    return typeof value === 'string' ? value : '';
+  },
+  get lastName() {
+    const value = ownField(stateOf(this).record, 'lastName');
+    return typeof value === 'string' ? value : '';
+  },
+  get age() {
+    const state = stateOf(this);
+    return ageOn(ownField(state.record, 'birthDate'), state.instant);
+  },
+  ageAt(when) {
+    return ageOn(ownField(stateOf(this).record, 'birthDate'), when);
+  },
+  collection(name) {
+    return (setOf(stateOf(this), name) ?? RecordSet.of([], name)) as RecordSet<
+      Readonly<Record<string, unknown>>
+    >;
+  },
+  get data() {
+    return stateOf(this).data;
+  },
+});
+
+/** One handler for every view: reads go to the record, a convenience or a collection. */
+const VIEW_HANDLER: ProxyHandler<object> = {
+  get(target, key, receiver) {
+    if (key === 'patient') return stateOf(target).record;
+    if (typeof key !== 'string' || RESERVED.has(key) || key in target)
+      return Reflect.get(target, key, receiver);
+    return setOf(stateOf(target), key);
+  },
+  has(target, key) {
+    return (
+      key === 'patient' ||
+      Reflect.has(target, key) ||
+      (typeof key === 'string' && Array.isArray(ownField(stateOf(target).data, key)))
+    );
+  },
+  set() {
+    return false;
+  },
+  defineProperty() {
+    return false;
+  },
+  deleteProperty() {
+    return false;
+  },
+  // A view may be shared by the protocols of one computation (sharePatientView): none may change
+  // what the others read through it.
+  setPrototypeOf() {
+    return false;
+  },
+  preventExtensions() {
+    return false;
+  },
+};
+
 /** Wraps a patient's plain data for a protocol; `now` is the computation's instant. */
 export function patientRecords<P extends { patient: unknown }>(
   data: P,
   now: KitDateTime | Date | string,
 ): PatientRecords<P> {
-  const instant = KitDateTime.get(now);
-  const sets = new Map<string, RecordSet<unknown>>();
-  const record = data.patient;
-  const setOf = (key: string): RecordSet<unknown> | undefined => {
-    const cached = sets.get(key);
-    if (cached) return cached;
-    const list = ownField(data, key);
-    if (!Array.isArray(list)) return undefined;
-    const set = RecordSet.of(list, key);
-    sets.set(key, set);
-    return set;
-  };
-  const conveniences: PatientConveniences = {
-    get firstName() {
-      const value = ownField(record, 'firstName');
-      return typeof value === 'string' ? value : '';
-    },
-    get lastName() {
-      const value = ownField(record, 'lastName');
-      return typeof value === 'string' ? value : '';
-    },
-    get age() {
-      return ageOn(ownField(record, 'birthDate'), instant);
-    },
-    ageAt(when) {
-      return ageOn(ownField(record, 'birthDate'), when);
-    },
-    collection(name) {
-      return (setOf(name) ?? RecordSet.of([], name)) as RecordSet<
-        Readonly<Record<string, unknown>>
-      >;
-    },
+  const state: ViewState = {
     data,
+    record: data.patient,
+    instant: KitDateTime.get(now),
+    sets: new Map(),
   };
-  return new Proxy(conveniences, {
-    get(target, key, receiver) {
-      if (key === 'patient') return record;
-      if (typeof key !== 'string' || RESERVED.has(key) || key in target)
-        return Reflect.get(target, key, receiver);
-      return setOf(key);
-    },
-    has(target, key) {
-      return (
-        key === 'patient' ||
-        Reflect.has(target, key) ||
-        (typeof key === 'string' && Array.isArray(ownField(data, key)))
-      );
-    },
-    set() {
-      return false;
-    },
-    defineProperty() {
-      return false;
-    },
-    deleteProperty() {
-      return false;
-    },
-  }) as PatientRecords<P>;
+  const target = Object.create(CONVENIENCES) as object;
+  const view = new Proxy(target, VIEW_HANDLER);
+  states.set(target, state);
+  states.set(view, state);
+  return view as unknown as PatientRecords<P>;
+}
+
+/** Views made once per computation for deep-frozen data, by data, with their instant. */
+const sharedViews = new WeakMap<object, { epochMs: number; view: unknown }>();
+
+/**
+ * Lets every protocol of a computation read the patient through one view (the runner calls it
+ * once it has deep-frozen the data): a view only reads, and over frozen data its record sets
+ * never change, so sharing it is invisible; it saves making one per protocol. `patientView` finds
+ * it for the same data and instant.
+ */
+export function sharePatientView<P extends { patient: unknown }>(data: P, now: Date): void {
+  if (!Object.isFrozen(data)) return;
+  sharedViews.set(data, { epochMs: now.getTime(), view: patientRecords(data, now) });
+}
+
+/** The shared view of this data at this instant, else a new one (see `sharePatientView`). */
+export function patientView<P extends { patient: unknown }>(
+  data: P,
+  now: KitDateTime,
+): PatientRecords<P> {
+  const shared = typeof data === 'object' && data !== null ? sharedViews.get(data) : undefined;
+  if (shared && shared.epochMs === now.epochMs && now.microsecondRemainder === 0)
+    return shared.view as PatientRecords<P>;
+  return patientRecords(data, now);
 }

@@ -111,6 +111,38 @@ export const ProtocolResultShapeSchema = z.object({
     .nullable(),
 });
 
+const STATUS_SET: ReadonlySet<unknown> = new Set(PROTOCOL_STATUSES);
+
+/**
+ * True only for a result `ProtocolResultShapeSchema` accepts, in its common form: no
+ * recommendations (their schema is zod's to check), whole days as safe integers, a valid `Date`
+ * or null. False means "not decided here": parse it with the schema, for its answer and its
+ * message. A cheap check the runner makes on every run (test/unit/protocol/protocol-result-shape.test.ts).
+ */
+export function isCommonResultShape(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const result = value as Record<string, unknown>;
+  if (!STATUS_SET.has(result.status)) return false;
+  const narratives = result.narratives;
+  if (!Array.isArray(narratives)) return false;
+  for (let i = 0; i < narratives.length; i += 1)
+    if (typeof narratives[i] !== 'string') return false;
+  const recommendations = result.recommendations;
+  if (
+    !(
+      recommendations === undefined ||
+      (Array.isArray(recommendations) && recommendations.length === 0)
+    )
+  )
+    return false;
+  const dueIn = result.dueIn;
+  if (!(dueIn === null || Number.isSafeInteger(dueIn))) return false;
+  const daysOfNotice = result.daysOfNotice;
+  if (!(Number.isSafeInteger(daysOfNotice) && (daysOfNotice as number) >= 0)) return false;
+  const nextReview = result.nextReview;
+  return nextReview === null || (nextReview instanceof Date && !Number.isNaN(nextReview.getTime()));
+}
+
 export function toResultData(result: ProtocolResult, now: Date): ProtocolResultData {
   const next = nextReviewOf(result, now);
   return {

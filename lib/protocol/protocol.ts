@@ -11,7 +11,7 @@ import { changeTypesOf } from './change';
 import { toInstant } from './datetime';
 import { impactedByChanges } from './impacted-by-changes';
 import { KitDateTime } from './kit-datetime';
-import { type PatientRecords, patientRecords } from './patient-records';
+import { type PatientRecords, patientView } from './patient-records';
 import { nextReviewOf, ProtocolResult, STATUS_NOT_RELEVANT } from './protocol-result';
 import { ProtocolSettings } from './settings';
 import { Timeframe } from './timeframe';
@@ -143,7 +143,7 @@ export abstract class Protocol {
   constructor(context: ProtocolContext) {
     this.now = toInstant(context.now);
     this.arrowNow = KitDateTime.get(this.now);
-    this.patient = patientRecords(context.patient, this.arrowNow);
+    this.patient = patientView(context.patient, this.arrowNow);
     this.fieldChanges = context.change?.fieldChanges ?? null;
     this.changeTypes = changeTypesOf(context.change);
     this.settings = context.settings ?? ProtocolSettings.EMPTY;

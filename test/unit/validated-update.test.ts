@@ -8,6 +8,7 @@ import {
   type Update,
 } from '../../lib';
 import { UpdateSchema } from '../../lib/message-types';
+import { brandValidated, takeValidated } from '../../lib/validated-update';
 import { syntheticPatient } from './support/patients';
 
 /**
@@ -160,5 +161,63 @@ describe('protocol meta in the runner', () => {
     expect(after?.error?.code).toBe('invalid-meta');
     changing.version = '1.0.1';
     expect(once()?.status).toBe('computed');
+  });
+});
+
+describe('the brand’s record (brandValidated, takeValidated)', () => {
+  const message = () => ({ a: 'x', b: { c: [true, null, 1], d: 'y' } });
+
+  it('gives a copy, equal, once', () => {
+    const branded = brandValidated(message());
+    const copy = takeValidated(branded);
+    expect(copy).toEqual(message());
+    expect(copy).not.toBe(branded);
+    expect(takeValidated(branded)).toBeUndefined();
+  });
+
+  it.each([
+    ['a value changed', (m: ReturnType<typeof message>) => Object.assign(m.b, { d: 'z' })],
+    ['a key removed', (m: ReturnType<typeof message>) => delete (m.b as { d?: string }).d],
+    ['a key added', (m: ReturnType<typeof message>) => Object.assign(m.b, { e: 'e' })],
+    ['a list grown', (m: ReturnType<typeof message>) => m.b.c.push(false)],
+    [
+      'the keys reordered',
+      (m: ReturnType<typeof message>) => {
+        const { c, d } = m.b;
+        m.b = { d, c } as typeof m.b;
+      },
+    ],
+    ['a list made an object', (m: ReturnType<typeof message>) => Object.assign(m.b, { c: {} })],
+  ])('refuses the copy when %s', (_, change) => {
+    const branded = brandValidated(message());
+    change(branded);
+    expect(takeValidated(branded)).toBeUndefined();
+  });
+
+  it('does not brand what is not plain JSON', () => {
+    for (const value of [
+      { a: undefined },
+      { a: Number.NaN },
+      { a: new Date(0) },
+      JSON.parse('{"__proto__": {"x": 1}}') as object,
+    ]) {
+      expect(takeValidated(brandValidated(value))).toBeUndefined();
+    }
+  });
+
+  it('stays right when a getter read during the comparison takes another brand', () => {
+    const other = brandValidated(message());
+    let otherCopy: object | undefined;
+    const branded = brandValidated(message());
+    Object.defineProperty(branded, 'a', {
+      enumerable: true,
+      get() {
+        otherCopy = takeValidated(other);
+        return 'x';
+      },
+    });
+    // A getter is not plain data the brand recorded, but the comparison reads it: still equal.
+    expect(takeValidated(branded)).toEqual(message());
+    expect(otherCopy).toEqual(message());
   });
 });

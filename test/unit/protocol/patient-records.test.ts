@@ -1,4 +1,12 @@
-import { ageOn, patientRecords, RecordSet } from '../../../lib';
+import {
+  ageOn,
+  computeProtocols,
+  Protocol,
+  ProtocolResult,
+  patientRecords,
+  RecordSet,
+} from '../../../lib';
+import { syntheticPatient } from '../support/patients';
 
 const data = {
   patient: { key: 'p-1', firstName: 'Synthetic', lastName: 'Person', birthDate: '1960-02-29' },
@@ -60,5 +68,62 @@ describe('ageOn', () => {
   it('is NaN without a readable birth date', () => {
     expect(ageOn(undefined, '2024-01-01')).toBeNaN();
     expect(ageOn('someday', '2024-01-01')).toBeNaN();
+  });
+});
+
+describe('one view per computation (the runner shares it among its protocols)', () => {
+  const meta = (key: string) => ({
+    key,
+    title: key,
+    version: '1',
+    description: key,
+    types: [],
+    computeOnChangeTypes: [],
+  });
+
+  it('gives every protocol the same read-only view, which none can change for the others', () => {
+    const seen: unknown[] = [];
+    const attempts: string[] = [];
+    class Tamperer extends Protocol {
+      static meta = meta('tamperer');
+      computeResults() {
+        seen.push(this.patient);
+        for (const attempt of [
+          () => Object.setPrototypeOf(this.patient, { conditions: 'forged' }),
+          () => Object.preventExtensions(this.patient),
+          () => Object.defineProperty(this.patient, 'conditions', { value: 'forged' }),
+          () =>
+            Object.defineProperty(Object.getPrototypeOf(this.patient), 'conditions', {
+              value: 'forged',
+            }),
+        ]) {
+          try {
+            attempt();
+            attempts.push('allowed');
+          } catch {
+            attempts.push('refused');
+          }
+        }
+        return new ProtocolResult();
+      }
+    }
+    class Reader extends Protocol {
+      static meta = meta('reader');
+      computeResults() {
+        seen.push(this.patient);
+        const result = new ProtocolResult();
+        result.addNarrative(String(this.patient.conditions.length));
+        return result;
+      }
+    }
+    const runs = computeProtocols({
+      protocols: [Tamperer, Reader],
+      patient: syntheticPatient(),
+      now: '2024-02-01T12:00:00Z',
+    });
+    expect(seen[0]).toBe(seen[1]);
+    expect(attempts).toEqual(['refused', 'refused', 'refused', 'refused']);
+    expect(runs[1]?.status).toBe('computed');
+    expect(runs[1]?.result?.narratives).toEqual([String(syntheticPatient().conditions?.length)]);
   });
 });
