@@ -1,10 +1,11 @@
 import type { SQSRecord } from 'aws-lambda';
 import { mapWithConcurrency } from '../lib/apply/concurrency';
-import type { Outcome, OutcomeRecorder } from '../lib/apply/outcomes';
+import type { Outcome } from '../lib/apply/outcomes';
 import { processUpdateBatch } from '../lib/apply/process-update-batch';
 import { DynamoDbMembershipStore } from '../lib/aws/dynamodb-membership-store';
 import { batchPutItems, groupItem } from '../lib/aws/table-items';
 import { messageType } from '../lib/message-types';
+import type { OutcomeRecorder } from '../lib/ports/outcome-recorder';
 import { createTaskPayload, ensurePatientInGroup } from '../lib/update-helpers';
 import { localApplierDeps } from '../local/appliers';
 import { handlerEnvironment } from '../local/handler-environment';

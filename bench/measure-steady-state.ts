@@ -9,7 +9,6 @@ import {
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import type { OutcomeRecorder } from '../lib/apply/outcomes';
 import { type BatchDeps, processUpdateBatch } from '../lib/apply/process-update-batch';
 import { PowertoolsComputeRecorder } from '../lib/aws/compute-telemetry';
 import { DynamoDbPatientSource } from '../lib/aws/dynamodb-patient-source';
@@ -30,6 +29,7 @@ import {
   emptyCounts,
 } from '../lib/compute';
 import { messageType, UPDATE_TYPES, type UpdateType } from '../lib/message-types';
+import type { OutcomeRecorder } from '../lib/ports/outcome-recorder';
 import { localApplierDeps } from '../local/appliers';
 import { handlerEnvironment } from '../local/handler-environment';
 import type { OfflineStack } from '../local/offline-stack';

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { OutcomeRecorder } from '../lib/apply/outcomes';
 import type { BatchDeps } from '../lib/apply/process-update-batch';
 import { type ApplierHandler, applierDeps } from '../lib/aws/applier-root';
 import type { AwsClients } from '../lib/aws/clients';
 import { type MessageTypeName, messageType } from '../lib/message-types';
+import type { OutcomeRecorder } from '../lib/ports/outcome-recorder';
 
 /**
  * The applier handler of a message type, loaded from the path its registry entry names

@@ -50,8 +50,3 @@ export interface RecordResult {
   /** Name of the error behind a retry, for diagnosis. */
   errorName?: string;
 }
-
-/** Where per-record results go: a log line and a metric in production, an array in tests. */
-export interface OutcomeRecorder {
-  record(result: RecordResult): void;
-}

@@ -2,9 +2,10 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { UpdateOfType, UpdateType } from '../../schemas';
 import type { DeadLetterQueue } from '../ports';
+import type { OutcomeRecorder } from '../ports/outcome-recorder';
 import { buildDeadLetter } from './dead-letter';
 import { classifyFailure, DeadLetterSendError, errorName } from './failure-reason';
-import type { ApplyResult, OutcomeRecorder, RecordResult, Rejection } from './outcomes';
+import type { ApplyResult, RecordResult, Rejection } from './outcomes';
 import { parseUpdateRecord } from './parse-update-record';
 import type { Delivery, UpdateMetadata } from './update-metadata';
 

@@ -2,7 +2,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
-import type { OutcomeRecorder } from '../apply/outcomes';
 import { type BatchDeps, processUpdateBatch } from '../apply/process-update-batch';
 import { DEFAULT_UNKNOWN_TASK_ATTEMPTS } from '../apply/unknown-task';
 import { parseEnvironment, positiveIntegerVariable, requiredVariable } from '../environment';
@@ -17,6 +16,7 @@ import {
   type TableKey,
   type UpdateOfType,
 } from '../message-types';
+import type { OutcomeRecorder } from '../ports/outcome-recorder';
 import { type AwsClients, awsClients } from './clients';
 import { PowertoolsOutcomeRecorder } from './powertools-recorder';
 import { SqsDeadLetterQueue } from './sqs-dead-letter-queue';

@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { UpdateType } from '../../schemas';
-import type { OutcomeRecorder, RecordResult } from '../apply/outcomes';
+import type { RecordResult } from '../apply/outcomes';
+import type { OutcomeRecorder } from '../ports/outcome-recorder';
 
 /** Name of the per-record metric; dimensions `updateType`, `outcome` and, when known, `reason`. */
 export const OUTCOME_METRIC = 'UpdateRecords';

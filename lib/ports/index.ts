@@ -4,6 +4,7 @@ export * from './dead-letter-queue';
 export * from './membership-store';
 export * from './names';
 export * from './operator-directory';
+export * from './outcome-recorder';
 export * from './task-comment-store';
 export * from './task-lifecycle-store';
 export * from './task-metadata-store';

@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { OutcomeRecorder, RecordResult } from '../../lib/apply/outcomes';
+import type { RecordResult } from '../../lib/apply/outcomes';
 import {
   type ConditionalWrite,
   type CreateMembershipResult,
@@ -22,6 +22,7 @@ import {
   type TransitionResult,
   type WriteTaskChangeResult,
 } from '../../lib/ports';
+import type { OutcomeRecorder } from '../../lib/ports/outcome-recorder';
 
 /** One closed period of a membership, as the DynamoDB store appends it to `periods`. */
 export interface FakeMembershipPeriod {

@@ -1,6 +1,5 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { OutcomeRecorder } from '../../lib/apply/outcomes';
 import { type BatchDeps, processUpdateBatch } from '../../lib/apply/process-update-batch';
 import {
   type ApplierConfig,
@@ -10,6 +9,7 @@ import {
 } from '../../lib/aws/applier-root';
 import { type AwsClients, awsClients } from '../../lib/aws/clients';
 import type { MessageTypeName, StoreOf } from '../../lib/message-types';
+import type { OutcomeRecorder } from '../../lib/ports/outcome-recorder';
 import { applierHandlerOf } from '../../local/appliers';
 import type { UpdateMetadataInput } from '../../schemas';
 import { FakeRecorder } from './apply-fakes';

@@ -1,7 +1,7 @@
 import { taskCommentsKey } from '../../../lib/apply/apply-task-comment';
 import { changeVersion } from '../../../lib/apply/change-version';
 import { classifyFailure } from '../../../lib/apply/failure-reason';
-import type { OutcomeRecorder, RecordResult } from '../../../lib/apply/outcomes';
+import type { RecordResult } from '../../../lib/apply/outcomes';
 import { processUpdateRecord } from '../../../lib/apply/process-update-batch';
 import { dedupeTaskId } from '../../../lib/apply/task-id';
 import { messageType } from '../../../lib/message-types';
@@ -11,6 +11,7 @@ import type {
   TaskMetadataItem,
   TaskMetadataStore,
 } from '../../../lib/ports';
+import type { OutcomeRecorder } from '../../../lib/ports/outcome-recorder';
 import { taskMetadataPayload } from '../../../lib/update-helpers';
 
 const T0 = 1_700_000_000_000;
