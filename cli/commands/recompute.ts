@@ -1,8 +1,6 @@
 import { Command } from 'commander';
 import { readPlannerConfig } from '../../lib/aws/compute-config';
-import { DynamoDbPatientSource } from '../../lib/aws/dynamodb-patient-source';
-import { SqsBatchSender } from '../../lib/aws/sqs-batch-sender';
-import { SqsComputeJobQueue } from '../../lib/aws/sqs-update-queue';
+import { plannerDeps } from '../../lib/aws/compute-root';
 import {
   DEFAULT_RECOMPUTE_CHANGE_TYPE,
   queueOfEnvironmentVariable,
@@ -60,21 +58,16 @@ async function recomputeAll(context: CommandContext, reassert: boolean) {
   const { target, output } = context;
   const jobsUrl = await queueUrlOf(context, 'COMPUTE_JOBS_QUEUE_URL');
   // The segment policy the deployed planner reads from the same environment.
-  const { segmentPolicy } = readPlannerConfig({
+  const config = readPlannerConfig({
     ...plannerEnvironment(context),
     PATIENTS_TABLE: target.tables.patients,
     COMPUTE_JOBS_QUEUE_URL: jobsUrl,
   });
-  const result = await recomputeAllNow(
-    {
-      counter: new DynamoDbPatientSource(target.documents, target.tables.patients),
-      jobs: new SqsComputeJobQueue(new SqsBatchSender({ client: target.sqs }), jobsUrl),
-      policy: segmentPolicy,
-    },
-    undefined,
-    undefined,
-    { reassert },
-  );
+  // The planner's own adapters (the compute side's composition root), on the CLI's clients.
+  const { counter, jobs, policy } = plannerDeps(config, target);
+  const result = await recomputeAllNow({ counter, jobs, policy }, undefined, undefined, {
+    reassert,
+  });
   output.result(
     { mode: 'all', ...result },
     () =>

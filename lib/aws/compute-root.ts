@@ -41,7 +41,7 @@ export interface ComputeRootOptions {
 /** The planner's dependencies (`planRecomputation`). */
 export function plannerDeps(
   config: PlannerConfig,
-  clients: AwsClients,
+  clients: Pick<AwsClients, 'documents' | 'sqs'>,
   { recorder = powertoolsComputeRecorder() }: Pick<ComputeRootOptions, 'recorder'> = {},
 ): PlannerDeps {
   return {
