@@ -1,3 +1,4 @@
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { batchPutItems, groupItem, patientItem } from '../lib/aws/table-items';
 import { type OfflineStack, startOfflineStack } from '../local/offline-stack';
 import { DEMO_GROUPS } from '../local/seed-demo-data';
@@ -50,4 +51,17 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Offli
     await stack.stop();
     throw error;
   }
+}
+
+/** A queue of the local SQS the bench sends to instead of a deployed one: its URL and ARN. */
+export async function createSinkQueue(
+  sqs: SQSClient,
+  queueName: string,
+): Promise<{ url: string; arn: string }> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+  if (!QueueUrl) throw new Error('local SQS returned no queue URL');
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return { url: QueueUrl, arn: String(Attributes?.QueueArn) };
 }

@@ -1,14 +1,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
-import {
-  CreateQueueCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-} from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import type { UpdateQueueUrls } from '../lib/aws/sqs-update-queue';
 import { UPDATE_TYPES } from '../lib/message-types';
 import type { OfflineStack } from '../local/offline-stack';
 import { PROJECT_ROOT } from '../local/serverless-config';
+import { createSinkQueue } from './bench-stack';
 import type { SegmentChildInput, SegmentChildResult } from './segment-child';
 
 export interface SegmentFigures {
@@ -38,16 +35,7 @@ export async function measureSegment(
   expectedPatients: number,
 ): Promise<SegmentFigures> {
   const suffix = `${process.pid}-${Date.now()}`;
-  const sink = async (name: string) => {
-    const { QueueUrl } = await stack.sqs.send(
-      new CreateQueueCommand({ QueueName: `bench-sink-${name}-${suffix}` }),
-    );
-    if (!QueueUrl) throw new Error('local SQS returned no queue URL');
-    const { Attributes } = await stack.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    return { url: QueueUrl, arn: String(Attributes?.QueueArn) };
-  };
+  const sink = (name: string) => createSinkQueue(stack.sqs, `bench-sink-${name}-${suffix}`);
   const updateSinks = await Promise.all(UPDATE_TYPES.map((type) => sink(type.toLowerCase())));
   const jobs = await sink('jobs');
   const sinks = [...updateSinks, jobs];

@@ -1,10 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
-  CreateQueueCommand,
   DeleteMessageBatchCommand,
   DeleteQueueCommand,
-  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
@@ -34,7 +32,8 @@ import { localApplierDeps } from '../local/appliers';
 import { handlerEnvironment } from '../local/handler-environment';
 import type { OfflineStack } from '../local/offline-stack';
 import { PROTOCOLS } from '../protocols';
-import { type CapacitySnapshot, capacitySince } from './capacity-counter';
+import { createSinkQueue } from './bench-stack';
+import { capacitySince, unitsByKind } from './capacity-counter';
 import { type CountedClients, countedClients } from './counted-clients';
 import { benchLambdaContext } from './lambda-context';
 import { sqsRecord } from './sqs-records';
@@ -91,16 +90,7 @@ export async function measureSteadyState(
 ): Promise<SteadyStateFigures> {
   const { tables } = stack.resources;
   const suffix = `${process.pid}-${Date.now()}`;
-  const sink = async (name: string) => {
-    const { QueueUrl } = await stack.sqs.send(
-      new CreateQueueCommand({ QueueName: `bench-steady-${name}-${suffix}` }),
-    );
-    if (!QueueUrl) throw new Error('local SQS returned no queue URL');
-    const { Attributes } = await stack.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    return { url: QueueUrl, arn: String(Attributes?.QueueArn) };
-  };
+  const sink = (name: string) => createSinkQueue(stack.sqs, `bench-steady-${name}-${suffix}`);
   const updateSinks = Object.fromEntries(
     await Promise.all(UPDATE_TYPES.map(async (type) => [type, await sink(type.toLowerCase())])),
   ) as Record<UpdateType, { url: string; arn: string }>;
@@ -184,24 +174,8 @@ export async function measureSteadyState(
       );
     const computeCapacity = capacitySince(capacityBefore.compute, compute.capacity.snapshot());
     const applierCapacity = capacitySince(capacityBefore.appliers, appliers.capacity.snapshot());
-    const writeCommands = new Set([
-      'PutItemCommand',
-      'UpdateItemCommand',
-      'DeleteItemCommand',
-      'BatchWriteItemCommand',
-      'TransactWriteItemsCommand',
-    ]);
-    const split = (snapshot: CapacitySnapshot) => {
-      let write = 0;
-      let read = 0;
-      for (const [command, entry] of Object.entries(snapshot)) {
-        if (writeCommands.has(command)) write += entry.capacityUnits;
-        else read += entry.capacityUnits;
-      }
-      return { write, read };
-    };
-    const c = split(computeCapacity);
-    const a = split(applierCapacity);
+    const c = unitsByKind(computeCapacity);
+    const a = unitsByKind(applierCapacity);
     const sqsRequests = {
       compute: compute.requests.sendRequests(),
       appliers: appliers.requests.total(),

@@ -3,8 +3,9 @@
  * Progress on stderr (listr2 on a terminal, plain lines otherwise); the report on stdout, with
  * `--json` as one JSON line, the last. See docs/performance.md.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { Listr, ListrLogger, ProcessOutput } from 'listr2';
+import { integerOption } from '../local/integer-option';
 import type { OfflineStack } from '../local/offline-stack';
 import { startBenchStack } from './bench-stack';
 import { type ApplyFigures, measureApply } from './measure-apply';
@@ -14,11 +15,7 @@ import { measureSegment, type SegmentFigures, stopSegmentChild } from './measure
 import { measureSteadyState, type SteadyStateFigures } from './measure-steady-state';
 import { benchResult, renderReport } from './report';
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be an integer ≥ 1');
-  return n;
-}
+const positiveInt = integerOption(1);
 
 /** The issue's minimums, and small sizes for tests (`--quick`); an explicit option wins. */
 const SIZES = {

@@ -32,3 +32,12 @@ export function createOutput(
 export function count(n: number, singular: string, plural = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : plural}`;
 }
+
+/** A list as a table and its count line (`3 groups`), or the `none` sentence when it is empty. */
+export function listTable<T>(
+  items: readonly T[],
+  spec: { none: string; noun: string; head: readonly string[]; row: (item: T) => readonly Cell[] },
+): string {
+  if (items.length === 0) return spec.none;
+  return `${renderTable(spec.head, items.map(spec.row))}\n${count(items.length, spec.noun)}`;
+}

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import {
-  HandlingOptionsSchema,
-  IntegrationSourceSchema,
   KeyIdentifierSchema,
   KeySchema,
   KitDateTimeSchema,
+  patientMessageSchema,
   TextSchema,
 } from './primitives';
 
@@ -35,6 +34,12 @@ export const LabelNameSchema = TextSchema.max(MAX_LABEL_LENGTH, {
   error: `must be at most ${MAX_LABEL_LENGTH} characters`,
 }).refine((name) => name.length === 0 || name.trim().length > 0, { error: 'must not be blank' });
 
+/** A list of label names, as a task's `labels` and a TaskUpdate's `labels_added`/`labels_removed`. */
+export const LabelListSchema = z
+  .array(LabelNameSchema, { error: 'must be a list of label names' })
+  .min(1, { error: 'must not be empty' })
+  .max(MAX_TASK_LABELS, { error: `must hold at most ${MAX_TASK_LABELS} labels` });
+
 /**
  * The task payload, keys in the kit's order. Optional keys are present only with a non-empty value
  * (the helper leaves empty ones out; the schema refuses an empty one sent by another producer).
@@ -48,21 +53,11 @@ export const CreateTaskPayloadSchema = z.strictObject({
   created: KitDateTimeSchema.optional(),
   due: KitDateTimeSchema.optional(),
   tag: TextSchema.optional(),
-  labels: z
-    .array(LabelNameSchema, { error: 'must be a list of label names' })
-    .min(1, { error: 'must not be empty' })
-    .max(MAX_TASK_LABELS, { error: `must hold at most ${MAX_TASK_LABELS} labels` })
-    .optional(),
+  labels: LabelListSchema.optional(),
   assignee: KeyIdentifierSchema.optional(),
   dedupe_key: KeySchema.optional(),
 });
 export type CreateTaskPayload = z.infer<typeof CreateTaskPayloadSchema>;
 
-export const CreateTaskUpdateSchema = z.strictObject({
-  integration_type: z.literal('Task'),
-  integration_source: IntegrationSourceSchema,
-  handling_options: HandlingOptionsSchema,
-  patient_identifier: KeyIdentifierSchema,
-  integration_payload: CreateTaskPayloadSchema,
-});
+export const CreateTaskUpdateSchema = patientMessageSchema('Task', CreateTaskPayloadSchema);
 export type CreateTaskUpdate = z.infer<typeof CreateTaskUpdateSchema>;

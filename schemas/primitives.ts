@@ -37,6 +37,24 @@ export const HandlingOptionsSchema = z.strictObject({
 });
 
 /**
+ * A message about one patient, in the kit's envelope and key order: type, source, handling
+ * options, patient, payload. Each patient-keyed message type is this with its own wire name and
+ * payload.
+ */
+export function patientMessageSchema<const W extends string, P extends z.ZodType>(
+  wireName: W,
+  payload: P,
+) {
+  return z.strictObject({
+    integration_type: z.literal(wireName),
+    integration_source: IntegrationSourceSchema,
+    handling_options: HandlingOptionsSchema,
+    patient_identifier: KeyIdentifierSchema,
+    integration_payload: payload,
+  });
+}
+
+/**
  * The case-folded form of a label or group name: the key that makes "Urgent" and "urgent" one label.
  * NFKC first, so visually identical spellings fold together too.
  */

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import {
-  HandlingOptionsSchema,
-  IntegrationSourceSchema,
   KeyIdentifierSchema,
   KitDateTimeSchema,
+  patientMessageSchema,
   TextSchema,
 } from './primitives';
 import { TaskReferenceSchema } from './task-reference';
@@ -17,11 +16,8 @@ export const TaskCommentPayloadSchema = z.strictObject({
 });
 export type TaskCommentPayload = z.infer<typeof TaskCommentPayloadSchema>;
 
-export const TaskCommentUpdateSchema = z.strictObject({
-  integration_type: z.literal('TaskComment'),
-  integration_source: IntegrationSourceSchema,
-  handling_options: HandlingOptionsSchema,
-  patient_identifier: KeyIdentifierSchema,
-  integration_payload: TaskCommentPayloadSchema,
-});
+export const TaskCommentUpdateSchema = patientMessageSchema(
+  'TaskComment',
+  TaskCommentPayloadSchema,
+);
 export type TaskCommentUpdate = z.infer<typeof TaskCommentUpdateSchema>;

@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  HandlingOptionsSchema,
-  IntegrationSourceSchema,
-  KeyIdentifierSchema,
-  MAX_KEY_LENGTH,
-  MAX_TEXT_LENGTH,
-} from './primitives';
+import { MAX_KEY_LENGTH, MAX_TEXT_LENGTH, patientMessageSchema } from './primitives';
 import { TaskReferenceSchema } from './task-reference';
 
 /**
@@ -37,11 +31,8 @@ export const TaskMetadataPayloadSchema = z.strictObject({
 });
 export type TaskMetadataPayload = z.infer<typeof TaskMetadataPayloadSchema>;
 
-export const TaskMetadataUpdateSchema = z.strictObject({
-  integration_type: z.literal('TaskMetadata'),
-  integration_source: IntegrationSourceSchema,
-  handling_options: HandlingOptionsSchema,
-  patient_identifier: KeyIdentifierSchema,
-  integration_payload: TaskMetadataPayloadSchema,
-});
+export const TaskMetadataUpdateSchema = patientMessageSchema(
+  'TaskMetadata',
+  TaskMetadataPayloadSchema,
+);
 export type TaskMetadataUpdate = z.infer<typeof TaskMetadataUpdateSchema>;

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { LabelNameSchema, MAX_TASK_LABELS, TaskStatusSchema } from './create-task-update';
+import { LabelListSchema, TaskStatusSchema } from './create-task-update';
 import {
   foldName,
-  HandlingOptionsSchema,
-  IntegrationSourceSchema,
   KeyIdentifierSchema,
   KeySchema,
   KitDateTimeSchema,
+  patientMessageSchema,
   TextSchema,
 } from './primitives';
 import { TaskReferenceSchema } from './task-reference';
@@ -22,11 +21,6 @@ export const TASK_UPDATE_FIELDS = [
   'assignee',
 ] as const;
 
-const labelList = z
-  .array(LabelNameSchema, { error: 'must be a list of label names' })
-  .min(1, { error: 'must not be empty' })
-  .max(MAX_TASK_LABELS, { error: `must hold at most ${MAX_TASK_LABELS} labels` });
-
 /**
  * Our extension: changes an existing task. Keys in the creation payload's order after `task`;
  * present only when changed. Labels are added or removed by name; the others are set.
@@ -38,8 +32,8 @@ export const UpdateTaskPayloadSchema = z
     title: TextSchema.optional(),
     team_identifier: KeySchema.optional(),
     due: KitDateTimeSchema.optional(),
-    labels_added: labelList.optional(),
-    labels_removed: labelList.optional(),
+    labels_added: LabelListSchema.optional(),
+    labels_removed: LabelListSchema.optional(),
     assignee: KeyIdentifierSchema.optional(),
   })
   .superRefine((payload, ctx) => {
@@ -62,11 +56,5 @@ export const UpdateTaskPayloadSchema = z
   });
 export type UpdateTaskPayload = z.infer<typeof UpdateTaskPayloadSchema>;
 
-export const UpdateTaskUpdateSchema = z.strictObject({
-  integration_type: z.literal('TaskUpdate'),
-  integration_source: IntegrationSourceSchema,
-  handling_options: HandlingOptionsSchema,
-  patient_identifier: KeyIdentifierSchema,
-  integration_payload: UpdateTaskPayloadSchema,
-});
+export const UpdateTaskUpdateSchema = patientMessageSchema('TaskUpdate', UpdateTaskPayloadSchema);
 export type UpdateTaskUpdate = z.infer<typeof UpdateTaskUpdateSchema>;

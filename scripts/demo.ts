@@ -4,8 +4,9 @@
  * --json) is the run's summary; progress goes to stderr.
  */
 import Table from 'cli-table3';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { type InjectedMessage, injectMessages, readInjectFile } from '../local/inject';
+import { integerOption } from '../local/integer-option';
 import { launchOfflineStack, type OfflineStack } from '../local/offline-stack';
 import {
   acknowledgedByType,
@@ -38,11 +39,7 @@ export interface DemoSummary {
   taskComments: number;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be an integer ≥ 0');
-  return n;
-}
+const positiveInt = integerOption(0);
 
 const program = new Command('demo')
   .description('Runs one recomputation for N demo patients on a throwaway local stack')

@@ -3,8 +3,9 @@
  * running the real functions. One recomputation at start, then on the schedule; one line per
  * cycle. Ctrl-C stops everything.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { COMPUTE_SUMMARY_MESSAGES } from '../lib/aws/compute-telemetry';
+import { integerOption } from '../local/integer-option';
 import { launchOfflineStack, type OfflineStack } from '../local/offline-stack';
 import {
   acknowledgedByType,
@@ -21,16 +22,8 @@ import {
   zeroByType,
 } from '../local/run-metrics';
 
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('not a port');
-  return n;
-}
-function count(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be an integer ≥ 0');
-  return n;
-}
+const port = integerOption(1, 65535, 'not a port');
+const count = integerOption(0);
 
 const options = new Command('start')
   .description('Runs the functions locally on an embedded stack, recomputing on a schedule')

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { createGroup, groupMembers, searchGroups } from '../../lib/operator';
 import { withTarget } from '../context';
-import { count, renderTable } from '../output';
+import { listTable } from '../output';
 
 export function groupsCommand(): Command {
   const groups = new Command('groups').description('groups: create, search by name, list members');
@@ -38,12 +38,12 @@ export function groupsCommand(): Command {
       withTarget(command, async ({ directory, output }) => {
         const found = await searchGroups(directory, text, { exact: options.exact === true });
         output.result(found, () =>
-          found.length === 0
-            ? 'no group matches'
-            : `${renderTable(
-                ['group id', 'name', 'active'],
-                found.map((g) => [g.groupId, g.name, g.active ? 'yes' : 'no']),
-              )}\n${count(found.length, 'group')}`,
+          listTable(found, {
+            none: 'no group matches',
+            noun: 'group',
+            head: ['group id', 'name', 'active'],
+            row: (g) => [g.groupId, g.name, g.active ? 'yes' : 'no'],
+          }),
         );
       }),
     );
@@ -58,29 +58,28 @@ export function groupsCommand(): Command {
         const members = await groupMembers(directory, groupId, {
           includeEnded: options.all === true,
         });
-        output.result(members, () => {
-          if (members.length === 0)
-            return options.all
-              ? 'the group has no members, current or past'
-              : 'the group has no active members';
-          // Active members come from an index that projects the start only (docs/data-model.md).
-          const table = options.all
-            ? renderTable(
-                ['patient key', 'active', 'started', 'ended', 'last protocol'],
-                members.map((m) => [
+        output.result(members, () =>
+          options.all
+            ? listTable(members, {
+                none: 'the group has no members, current or past',
+                noun: 'member',
+                head: ['patient key', 'active', 'started', 'ended', 'last protocol'],
+                row: (m) => [
                   m.patientKey,
                   m.active ? 'yes' : 'no',
                   m.startedAt,
                   m.endedAt,
                   m.lastProtocol,
-                ]),
-              )
-            : renderTable(
-                ['patient key', 'started'],
-                members.map((m) => [m.patientKey, m.startedAt]),
-              );
-          return `${table}\n${count(members.length, 'member')}`;
-        });
+                ],
+              })
+            : // Active members come from an index that projects the start only (docs/data-model.md).
+              listTable(members, {
+                none: 'the group has no active members',
+                noun: 'member',
+                head: ['patient key', 'started'],
+                row: (m) => [m.patientKey, m.startedAt],
+              }),
+        );
       }),
     );
 

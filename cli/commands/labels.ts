@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { deactivateLabel, listLabels } from '../../lib/operator';
 import { withTarget } from '../context';
-import { count, renderTable } from '../output';
+import { listTable } from '../output';
 
 export function labelsCommand(): Command {
   const labels = new Command('labels').description('task labels: list, deactivate');
@@ -14,12 +14,12 @@ export function labelsCommand(): Command {
       withTarget(command, async ({ directory, output }) => {
         const found = await listLabels(directory, { includeInactive: options.all === true });
         output.result(found, () =>
-          found.length === 0
-            ? 'no labels'
-            : `${renderTable(
-                ['name', 'active', 'created', 'deactivated'],
-                found.map((l) => [l.name, l.active ? 'yes' : 'no', l.createdAt, l.deactivatedAt]),
-              )}\n${count(found.length, 'label')}`,
+          listTable(found, {
+            none: 'no labels',
+            noun: 'label',
+            head: ['name', 'active', 'created', 'deactivated'],
+            row: (l) => [l.name, l.active ? 'yes' : 'no', l.createdAt, l.deactivatedAt],
+          }),
         );
       }),
     );

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { patientGroups, patientResults } from '../../lib/operator';
 import { withTarget } from '../context';
-import { count, renderTable } from '../output';
+import { listTable } from '../output';
 import { addTaskFilterOptions, runTaskQuery, type TaskFilterOptions } from './tasks';
 
 export function patientsCommand(): Command {
@@ -20,19 +20,19 @@ export function patientsCommand(): Command {
           includeEnded: options.all === true,
         });
         output.result(groups, () =>
-          groups.length === 0
-            ? 'the patient is in no group'
-            : `${renderTable(
-                // From the byPatient index, which projects the membership's state only.
-                ['group id', 'group name', 'member', 'started', 'ended'],
-                groups.map((g) => [
-                  g.groupId,
-                  g.groupName ?? '(no such group)',
-                  g.active ? 'yes' : 'no',
-                  g.startedAt,
-                  g.endedAt,
-                ]),
-              )}\n${count(groups.length, 'group')}`,
+          listTable(groups, {
+            none: 'the patient is in no group',
+            noun: 'group',
+            // From the byPatient index, which projects the membership's state only.
+            head: ['group id', 'group name', 'member', 'started', 'ended'],
+            row: (g) => [
+              g.groupId,
+              g.groupName ?? '(no such group)',
+              g.active ? 'yes' : 'no',
+              g.startedAt,
+              g.endedAt,
+            ],
+          }),
         );
       }),
     );
@@ -45,28 +45,28 @@ export function patientsCommand(): Command {
       withTarget(command, async ({ directory, output }) => {
         const results = await patientResults(directory, patientKey);
         output.result(results, () =>
-          results.length === 0
-            ? 'no recorded result for the patient'
-            : `${renderTable(
-                [
-                  'protocol',
-                  'version',
-                  'status',
-                  'due in (days)',
-                  'next review',
-                  'computed at',
-                  'narratives',
-                ],
-                results.map((r) => [
-                  r.protocol,
-                  r.protocolVersion,
-                  r.status,
-                  r.dueIn,
-                  r.nextReview,
-                  r.computedAt,
-                  (r.narratives ?? []).join('\n'),
-                ]),
-              )}\n${count(results.length, 'result')}`,
+          listTable(results, {
+            none: 'no recorded result for the patient',
+            noun: 'result',
+            head: [
+              'protocol',
+              'version',
+              'status',
+              'due in (days)',
+              'next review',
+              'computed at',
+              'narratives',
+            ],
+            row: (r) => [
+              r.protocol,
+              r.protocolVersion,
+              r.status,
+              r.dueIn,
+              r.nextReview,
+              r.computedAt,
+              (r.narratives ?? []).join('\n'),
+            ],
+          }),
         );
       }),
     );

@@ -1,22 +1,14 @@
-import { createHash } from 'node:crypto';
 import type { TaskCommentUpdate } from '../../schemas';
 import type { TaskCommentItem, TaskCommentStore } from '../ports';
 import { changeVersion } from './change-version';
 import { utcInstantOf } from './datetime-instant';
 import type { ApplyResult } from './outcomes';
-import { taskIdForReference } from './task-id';
+import { taskChildItemFields } from './task-id';
 import { unknownTaskOutcome } from './unknown-task';
 import type { Delivery, UpdateMetadata } from './update-metadata';
 
-/**
- * The comments partition of a task: sha256 of JSON [patientKey, taskId]. Unambiguous, and a fixed
- * 64 characters however long (or escaped) the two keys are.
- */
-export function taskCommentsKey(patientKey: string, taskId: string): string {
-  return createHash('sha256')
-    .update(JSON.stringify([patientKey, taskId]))
-    .digest('hex');
-}
+/** The task's child-item partition (see `task-id.ts`), exported here as it always was. */
+export { taskCommentsKey } from './task-id';
 
 export interface TaskCommentApplierDeps {
   comments: TaskCommentStore;
@@ -30,23 +22,17 @@ export function taskCommentItemFor(
   meta: UpdateMetadata,
   appliedAt: Date,
 ): TaskCommentItem {
-  const patientKey = update.patient_identifier.identifier.key;
+  const { task, provenance } = taskChildItemFields(update, meta, appliedAt);
   const payload = update.integration_payload;
-  const taskId = taskIdForReference(patientKey, payload.task);
   return {
-    taskKey: taskCommentsKey(patientKey, taskId),
+    ...task,
     commentId: changeVersion(meta.version, meta.updateId),
-    patientKey,
-    taskId,
     creatorKey: payload.creator.identifier.key,
     body: payload.body,
     ...(payload.created === undefined
       ? {}
       : { created: payload.created, createdInstant: utcInstantOf(payload.created) }),
-    updateId: meta.updateId,
-    computedAt: meta.version,
-    ...(meta.protocol === undefined ? {} : { protocol: meta.protocol }),
-    appliedAt: appliedAt.toISOString(),
+    ...provenance,
   };
 }
 

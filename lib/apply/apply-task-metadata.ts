@@ -1,9 +1,8 @@
 import type { TaskMetadataUpdate } from '../../schemas';
 import type { TaskMetadataItem, TaskMetadataStore } from '../ports';
-import { taskCommentsKey } from './apply-task-comment';
 import { changeVersion } from './change-version';
 import type { ApplyResult } from './outcomes';
-import { taskIdForReference } from './task-id';
+import { taskChildItemFields } from './task-id';
 import { unknownTaskOutcome } from './unknown-task';
 import type { Delivery, UpdateMetadata } from './update-metadata';
 
@@ -19,20 +18,14 @@ export function taskMetadataItemFor(
   meta: UpdateMetadata,
   appliedAt: Date,
 ): TaskMetadataItem {
-  const patientKey = update.patient_identifier.identifier.key;
+  const { task, provenance } = taskChildItemFields(update, meta, appliedAt);
   const payload = update.integration_payload;
-  const taskId = taskIdForReference(patientKey, payload.task);
   return {
-    taskKey: taskCommentsKey(patientKey, taskId),
+    ...task,
     metadataKey: payload.key,
-    patientKey,
-    taskId,
     value: payload.value,
     version: changeVersion(meta.version, meta.updateId),
-    updateId: meta.updateId,
-    computedAt: meta.version,
-    ...(meta.protocol === undefined ? {} : { protocol: meta.protocol }),
-    appliedAt: appliedAt.toISOString(),
+    ...provenance,
   };
 }
 
