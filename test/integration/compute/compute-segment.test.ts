@@ -9,21 +9,19 @@ import {
 import { handler as computeSegment } from '../../../handlers/compute-segment';
 import { handler as planRecomputation } from '../../../handlers/plan-recomputation';
 import { PowertoolsComputeRecorder } from '../../../lib/aws/compute-telemetry';
-import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
-import { SqsComputeJobQueue, SqsUpdateQueue } from '../../../lib/aws/sqs-update-queue';
+import { SqsComputeJobQueue } from '../../../lib/aws/sqs-update-queue';
 import { createComputeSegmentHandler } from '../../../lib/compute';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/credentials';
-import { PROTOCOLS } from '../../../protocols';
 import { ComputeJobSchema, GroupMembershipUpdateSchema } from '../../../schemas';
 import type { TestStack } from '../../support/local-stack';
-import { updateQueueUrls } from '../../support/type-queues';
 import { useTestStack } from '../../support/use-test-stack';
 import {
   attributesOf,
   DIABETES_CARE_GROUP_ID,
   drainQueue,
   lambdaContext,
+  recomputeOverStack,
   seedPatients,
   sendMessage,
   sqsEventOf,
@@ -159,9 +157,7 @@ describe('scheduled recomputation: plan, segment jobs, compute (DynamoDB Local +
     );
     const sender = new SqsBatchSender({ client: sqs, baseDelayMs: 1 });
     const handle = createComputeSegmentHandler(() => ({
-      protocols: PROTOCOLS,
-      patients: new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? ''),
-      updates: new SqsUpdateQueue(sender, updateQueueUrls(stack)),
+      ...recomputeOverStack(stack, { sender }),
       jobs: new SqsComputeJobQueue(sender, url('ComputeJobsQueue')),
       budget: { pageSize: 100, reserveMs: 1_000 },
       recorder: new PowertoolsComputeRecorder(new Logger({ logLevel: 'ERROR' }), new Metrics()),
