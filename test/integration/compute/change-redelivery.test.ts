@@ -12,6 +12,7 @@ import {
   attributesOf,
   drainQueue,
   lambdaContext,
+  queueUrlOf,
   recomputeOverStack,
   seedPatients,
   sendMessage,
@@ -35,7 +36,7 @@ describe('a redelivered change event (DynamoDB Local + local SQS)', () => {
 
   beforeAll(async () => {
     stack = testStack();
-    url = (logicalId) => stack.queues[logicalId]?.url ?? '';
+    url = queueUrlOf(stack);
     await seedPatients(stack.documents, stack.tables.PatientsTable ?? '', [patient]);
   }, 60_000);
 

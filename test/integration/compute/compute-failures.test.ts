@@ -21,6 +21,7 @@ import { useTestStack } from '../../support/use-test-stack';
 import {
   drainQueue,
   lambdaContext,
+  queueUrlOf,
   recomputeOverStack,
   seedPatients,
   sendMessage,
@@ -47,7 +48,7 @@ describe('compute failures are logged, counted and reported failed (DynamoDB Loc
 
   beforeAll(async () => {
     stack = testStack();
-    url = (logicalId) => stack.queues[logicalId]?.url ?? '';
+    url = queueUrlOf(stack);
     await seedPatients(
       stack.documents,
       stack.tables.PatientsTable ?? '',

@@ -21,6 +21,7 @@ import {
   DIABETES_CARE_GROUP_ID,
   drainQueue,
   lambdaContext,
+  queueUrlOf,
   recomputeOverStack,
   seedPatients,
   sendMessage,
@@ -40,7 +41,7 @@ describe('scheduled recomputation: plan, segment jobs, compute (DynamoDB Local +
     // Small numbers so 30 patients make several segments and pages.
     process.env.COMPUTE_PATIENTS_PER_SEGMENT = '10';
     process.env.COMPUTE_PAGE_SIZE = '4';
-    url = (logicalId) => stack.queues[logicalId]?.url ?? '';
+    url = queueUrlOf(stack);
     await seedPatients(
       stack.documents,
       stack.tables.PatientsTable ?? '',

@@ -156,3 +156,8 @@ export function recomputeOverStack(
     updates: new SqsUpdateQueue(sender, queueUrls),
   };
 }
+
+/** A queue's URL on the stack by its logical id ('' for a queue the stack does not have). */
+export function queueUrlOf(stack: Pick<TestStack, 'queues'>): (logicalId: string) => string {
+  return (logicalId) => stack.queues[logicalId]?.url ?? '';
+}

@@ -22,6 +22,7 @@ import {
   attributesOf,
   drainQueue,
   lambdaContext,
+  queueUrlOf,
   recomputeOverStack,
   seedPatients,
   sendMessage,
@@ -94,7 +95,7 @@ describe('change events as Canvas sends them (DynamoDB Local + local SQS)', () =
 
   beforeAll(async () => {
     stack = testStack();
-    url = (logicalId) => stack.queues[logicalId]?.url ?? '';
+    url = queueUrlOf(stack);
     await seedPatients(stack.documents, stack.tables.PatientsTable ?? '', [
       patientWithKitAppointment(),
       OTHER,

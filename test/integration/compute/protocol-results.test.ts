@@ -27,6 +27,7 @@ import {
   attributesOf,
   drainQueue,
   lambdaContext,
+  queueUrlOf,
   recomputeOverStack,
   seedPatients,
   sqsEventOf,
@@ -89,7 +90,7 @@ describe('protocol results and unchanged updates (DynamoDB Local + local SQS)', 
 
   beforeAll(async () => {
     stack = testStack();
-    url = (logicalId) => stack.queues[logicalId]?.url ?? '';
+    url = queueUrlOf(stack);
     results = new DynamoDbProtocolResultStore(
       stack.documents,
       stack.tables.ProtocolResultsTable ?? '',
