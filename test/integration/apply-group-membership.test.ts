@@ -1,5 +1,5 @@
 import '../support/quiet-sdk-warning';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { capacitySince, totalUnits } from '../../bench/capacity-counter';
 import { countedClients } from '../../bench/counted-clients';
@@ -22,6 +22,7 @@ import {
   settle,
   takeAll,
 } from '../support/sqs-driver';
+import { storedItem } from '../support/table-reads';
 import { useApplierQueue } from '../support/use-applier-queue';
 
 const applier = useApplierQueue('Group');
@@ -35,16 +36,8 @@ beforeAll(async () => {
   await seedGroup(stack, 'group-closed', 'Old programme', false);
 });
 
-async function membership(groupId: string, patientKey: string) {
-  const { Item } = await stack.documents.send(
-    new GetCommand({
-      TableName: stack.tables.MembershipsTable,
-      Key: { groupId, patientKey },
-      ConsistentRead: true,
-    }),
-  );
-  return Item;
-}
+const membership = (groupId: string, patientKey: string) =>
+  storedItem(stack, 'MembershipsTable', { groupId, patientKey });
 
 const T0 = 1_700_000_000_000;
 

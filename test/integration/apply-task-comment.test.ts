@@ -1,5 +1,4 @@
 import '../support/quiet-sdk-warning';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../handlers/apply-task-comment';
 import { taskCommentsKey } from '../../lib/apply/apply-task-comment';
 import { changeVersion } from '../../lib/apply/change-version';
@@ -16,6 +15,7 @@ import {
   settle,
   takeAll,
 } from '../support/sqs-driver';
+import { itemsUnder } from '../support/table-reads';
 import { useApplierQueue } from '../support/use-applier-queue';
 
 const T0 = 1_700_000_000_000;
@@ -38,17 +38,8 @@ async function createTask(patientKey: string, dedupeKey: string) {
   return taskId;
 }
 
-async function commentsOf(patientKey: string, taskId: string) {
-  const { Items } = await stack.documents.send(
-    new QueryCommand({
-      TableName: stack.tables.TaskCommentsTable,
-      KeyConditionExpression: 'taskKey = :k',
-      ExpressionAttributeValues: { ':k': taskCommentsKey(patientKey, taskId) },
-      ConsistentRead: true,
-    }),
-  );
-  return Items ?? [];
-}
+const commentsOf = (patientKey: string, taskId: string) =>
+  itemsUnder(stack, 'TaskCommentsTable', 'taskKey', taskCommentsKey(patientKey, taskId));
 
 describe('TaskComment applier (DynamoDB Local, local SQS)', () => {
   it('adds a comment once however often it is delivered, listed in computation order', async () => {

@@ -1,9 +1,7 @@
 import '../support/quiet-sdk-warning';
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { taskCommentsKey } from '../../lib/apply/apply-task-comment';
@@ -26,6 +24,7 @@ import {
   settle,
   takeAll,
 } from '../support/sqs-driver';
+import { itemsUnder, storedItem } from '../support/table-reads';
 import { useApplierQueue } from '../support/use-applier-queue';
 
 const T0 = 1_700_000_000_000;
@@ -54,27 +53,15 @@ async function createTask(patientKey: string, dedupeKey: string): Promise<string
   return taskId;
 }
 
-async function metadataOf(patientKey: string, taskId: string) {
-  const { Items } = await stack.documents.send(
-    new QueryCommand({
-      TableName: stack.tables.TaskMetadataTable,
-      KeyConditionExpression: 'taskKey = :k',
-      ExpressionAttributeValues: { ':k': taskCommentsKey(patientKey, taskId) },
-      ConsistentRead: true,
-    }),
-  );
-  return Items ?? [];
-}
+const metadataOf = (patientKey: string, taskId: string) =>
+  itemsUnder(stack, 'TaskMetadataTable', 'taskKey', taskCommentsKey(patientKey, taskId));
 
 async function storedValue(patientKey: string, taskId: string, key: string) {
-  const { Item } = await stack.documents.send(
-    new GetCommand({
-      TableName: stack.tables.TaskMetadataTable,
-      Key: { taskKey: taskCommentsKey(patientKey, taskId), metadataKey: key },
-      ConsistentRead: true,
-    }),
-  );
-  return Item?.value;
+  const item = await storedItem(stack, 'TaskMetadataTable', {
+    taskKey: taskCommentsKey(patientKey, taskId),
+    metadataKey: key,
+  });
+  return item?.value;
 }
 
 /** Sends each message, then delivers them one batch at a time, in the order sent. */

@@ -24,6 +24,7 @@ import {
   settle,
   takeAll,
 } from '../support/sqs-driver';
+import { storedItem } from '../support/table-reads';
 import { useApplierQueue } from '../support/use-applier-queue';
 
 const T0 = 1_700_000_000_000;
@@ -47,12 +48,8 @@ async function createTask(patientKey: string, dedupeKey: string, labels = ['Urge
   );
 }
 
-async function taskItem(key: { patientKey: string; taskId: string }) {
-  const { Item } = await stack.documents.send(
-    new GetCommand({ TableName: stack.tables.TasksTable, Key: key, ConsistentRead: true }),
-  );
-  return Item;
-}
+const taskItem = (key: { patientKey: string; taskId: string }) =>
+  storedItem(stack, 'TasksTable', key);
 
 /** One update delivered as an SQS record straight to the handler (no queue in between). */
 function event(body: unknown, updateId: string, version: number, receiveCount = 1): SQSEvent {

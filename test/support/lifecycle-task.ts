@@ -1,4 +1,3 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dedupeTaskId } from '../../lib/apply/task-id';
 import type { MessageTypeName } from '../../lib/message-types';
 import { type CreateTaskInput, createTaskPayload } from '../../lib/update-helpers';
@@ -6,6 +5,7 @@ import { applierHandlerOf } from '../../local/appliers';
 import type { UpdateMetadataInput } from '../../schemas';
 import { seedPatient } from './seed';
 import { drain, sendUpdate } from './sqs-driver';
+import { storedItem } from './table-reads';
 import type { ApplierQueue } from './use-applier-queue';
 
 /**
@@ -27,9 +27,7 @@ export async function createTaskThroughQueue(
     patientKey: task.patientKey,
     taskId: dedupeTaskId(task.patientKey, task.dedupeKey),
   };
-  const { Item } = await stack.documents.send(
-    new GetCommand({ TableName: stack.tables.TasksTable, Key: key, ConsistentRead: true }),
-  );
-  if (!Item) throw new Error('the Task applier did not create the task');
+  if (!(await storedItem(stack, 'TasksTable', key)))
+    throw new Error('the Task applier did not create the task');
   return key;
 }
