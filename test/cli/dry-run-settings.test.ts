@@ -1,36 +1,24 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { dryRunIn, useTempFolder } from '../support/dry-run';
 
 const ROOT = join(__dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const RECOMMENDS = 'test/cli/protocols/recommends.ts';
 const KIT_PATIENT = join(ROOT, '..', 'shared', 'kit-fixtures', 'full_detailed_patient');
 const NOW = ['--now', '2024-02-01T12:00:00Z'];
 
 function dryRun(args: string[], env: Record<string, string> = {}) {
   const { PROTOCOL_SETTINGS: _unset, ...rest } = process.env;
-  const child = spawnSync(TSX, ['scripts/dry-run.ts', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...rest, ...env },
-  });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+  return dryRunIn({ ...rest, ...env }, args);
 }
 
 describe('dry-run: settings and recommendations', () => {
-  let folder: string;
+  const folder = useTempFolder('dry-run-settings-');
   let settingsFile: string;
 
   beforeAll(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'dry-run-settings-'));
-    settingsFile = join(folder, 'settings.json');
+    settingsFile = join(folder(), 'settings.json');
     await writeFile(settingsFile, '{"TEAM_IDENTIFIER":"team-from-file","OTHER":1}');
-  });
-
-  afterAll(async () => {
-    await rm(folder, { recursive: true, force: true });
   });
 
   it('over a kit dump, with --settings: says where settings came from and prints recommendations', () => {
@@ -83,8 +71,10 @@ describe('dry-run: settings and recommendations', () => {
   });
 
   it('refuses a missing settings file (exit 3) and a malformed one (exit 4), never quoting values', async () => {
-    expect(dryRun([RECOMMENDS, KIT_PATIENT, '--settings', join(folder, 'nope.json')]).code).toBe(3);
-    const bad = join(folder, 'bad.json');
+    expect(dryRun([RECOMMENDS, KIT_PATIENT, '--settings', join(folder(), 'nope.json')]).code).toBe(
+      3,
+    );
+    const bad = join(folder(), 'bad.json');
     await writeFile(bad, '{"TEAM_IDENTIFIER":{"name":"Synthetic Secret"}}');
     const out = dryRun([RECOMMENDS, KIT_PATIENT, '--settings', bad]);
     expect(out.code).toBe(4);

@@ -1,35 +1,20 @@
-import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppointmentReminder } from '../../protocols/appointment-reminder';
+import { dryRun, useTempFolder } from '../support/dry-run';
 
 const ROOT = join(__dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const REMINDER = 'protocols/appointment-reminder.ts';
 const GROUPING = 'protocols/diabetes-care-group.ts';
 const DIABETIC = 'fixtures/patients/diabetic-with-appointment';
 const NOW = ['--now', '2024-02-01T12:00:00Z'];
-
-function dryRun(...args: string[]) {
-  const child = spawnSync(TSX, ['scripts/dry-run.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
-}
 
 function json(stdout: string) {
   return JSON.parse(stdout);
 }
 
 describe('dry-run CLI', () => {
-  let folder: string;
-
-  beforeAll(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'dry-run-'));
-  });
-
-  afterAll(async () => {
-    await rm(folder, { recursive: true, force: true });
-  });
+  const folder = useTempFolder('dry-run-');
 
   it('prints the run as one JSON object with --json, for a change shorthand', () => {
     const out = dryRun(
@@ -106,7 +91,7 @@ describe('dry-run CLI', () => {
   });
 
   it('maps a notestatechangeevent to the appointment change type', async () => {
-    const file = join(folder, 'note-state.json');
+    const file = join(folder(), 'note-state.json');
     await writeFile(
       file,
       JSON.stringify({
@@ -126,7 +111,7 @@ describe('dry-run CLI', () => {
   });
 
   it('needs --change-type for a model the mapping does not know, and refuses a bad one', async () => {
-    const file = join(folder, 'new-model.json');
+    const file = join(folder(), 'new-model.json');
     await writeFile(
       file,
       JSON.stringify({
@@ -355,7 +340,7 @@ describe('dry-run CLI', () => {
   });
 
   it('exits 4 for a bad fixture, naming the file and field and never the value', async () => {
-    const bad = join(folder, 'bad-fixture');
+    const bad = join(folder(), 'bad-fixture');
     await mkdir(bad);
     await writeFile(
       join(bad, 'patient.json'),
@@ -378,7 +363,7 @@ describe('dry-run CLI', () => {
   });
 
   it('exits 4 for a fixture with one collection in two files, naming both', async () => {
-    const twice = join(folder, 'two-care-teams');
+    const twice = join(folder(), 'two-care-teams');
     await mkdir(twice);
     await writeFile(
       join(twice, 'patient.json'),
@@ -402,7 +387,7 @@ describe('dry-run CLI', () => {
   });
 
   it('exits 4 for fixture JSON that does not parse', async () => {
-    const bad = join(folder, 'bad-json');
+    const bad = join(folder(), 'bad-json');
     await mkdir(bad);
     await writeFile(join(bad, 'patient.json'), '{"key": ');
 

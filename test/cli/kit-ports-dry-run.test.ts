@@ -1,36 +1,21 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { dryRun, useTempFolder } from '../support/dry-run';
 
 /** One dry run per kit port, over its fixture and the change it reacts to. */
 
 const ROOT = join(__dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const KIT_FIXTURES = join(ROOT, '..', 'shared', 'kit-fixtures');
-
-function dryRun(...args: string[]) {
-  const child = spawnSync(TSX, ['scripts/dry-run.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
-}
 
 function json(stdout: string) {
   return JSON.parse(stdout);
 }
 
 describe('dry run of the kit ports', () => {
-  let folder: string;
-
-  beforeAll(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'kit-ports-dry-run-'));
-  });
-
-  afterAll(async () => {
-    await rm(folder, { recursive: true, force: true });
-  });
+  const folder = useTempFolder('kit-ports-dry-run-');
 
   it('PatientGrouping: the opt-out consent takes the patient out, with the group from --settings', async () => {
-    const settings = join(folder, 'settings.json');
+    const settings = join(folder(), 'settings.json');
     await writeFile(
       settings,
       JSON.stringify({ PATIENT_GROUPING_GROUP_ID: '5b1c2d3e-0000-4000-8000-00000000abcd' }),

@@ -48,11 +48,11 @@ import { TEST_STAGE, type TestStack } from '../support/local-stack';
 import { seedGroup, seedPatient } from '../support/seed';
 import { type PackagedService, packageService } from '../support/serverless-package';
 import {
+  deliverAtReceiveCounts,
   drain,
   type QueueRef,
   receiveEvent,
   sendUpdate,
-  settle,
   takeAll,
 } from '../support/sqs-driver';
 import { useTestStack } from '../support/use-test-stack';
@@ -353,12 +353,11 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
     await sendUpdate(stack.sqs, comments, comment('iam:none'), { updateId: 'c2', computedAt: T0 });
     // Its last allowed delivery (receive count set by hand): refused as unknown-task.
     const missing = await receiveEvent(stack.sqs, comments);
-    for (const record of missing.Records)
-      record.attributes.ApproximateReceiveCount = String(DEFAULT_UNKNOWN_TASK_ATTEMPTS);
-    const refused = await apply(missing);
-    await settle(stack.sqs, comments, missing, refused);
+    const refused = await deliverAtReceiveCounts(stack.sqs, comments, missing, apply, [
+      DEFAULT_UNKNOWN_TASK_ATTEMPTS,
+    ]);
 
-    expect(failuresOf([...added, refused])).toEqual([]);
+    expect(failuresOf([...added, ...refused])).toEqual([]);
     expect(await rejectionReasons('TaskCommentDeadLetterQueue')).toEqual(['unknown-task']);
   });
 
@@ -384,12 +383,11 @@ describe('the functions run their scenarios (DynamoDB Local, local SQS; calls re
     });
     // Its last allowed delivery (receive count set by hand): refused as unknown-task.
     const missing = await receiveEvent(stack.sqs, metadata);
-    for (const record of missing.Records)
-      record.attributes.ApproximateReceiveCount = String(DEFAULT_UNKNOWN_TASK_ATTEMPTS);
-    const refused = await apply(missing);
-    await settle(stack.sqs, metadata, missing, refused);
+    const refused = await deliverAtReceiveCounts(stack.sqs, metadata, missing, apply, [
+      DEFAULT_UNKNOWN_TASK_ATTEMPTS,
+    ]);
 
-    expect(failuresOf([...first, ...replaced, refused])).toEqual([]);
+    expect(failuresOf([...first, ...replaced, ...refused])).toEqual([]);
     expect(await rejectionReasons('TaskMetadataDeadLetterQueue')).toEqual(['unknown-task']);
   });
 });

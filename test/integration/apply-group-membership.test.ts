@@ -1,5 +1,5 @@
 import '../support/quiet-sdk-warning';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { capacitySince, totalUnits } from '../../bench/capacity-counter';
 import { countedClients } from '../../bench/counted-clients';
@@ -17,10 +17,12 @@ import {
   drain,
   type QueueRef,
   receiveEvent,
+  rejectionReasons,
   sendUpdate,
   settle,
   takeAll,
 } from '../support/sqs-driver';
+import { storedItem } from '../support/table-reads';
 import { useApplierQueue } from '../support/use-applier-queue';
 
 const applier = useApplierQueue('Group');
@@ -34,16 +36,8 @@ beforeAll(async () => {
   await seedGroup(stack, 'group-closed', 'Old programme', false);
 });
 
-async function membership(groupId: string, patientKey: string) {
-  const { Item } = await stack.documents.send(
-    new GetCommand({
-      TableName: stack.tables.MembershipsTable,
-      Key: { groupId, patientKey },
-      ConsistentRead: true,
-    }),
-  );
-  return Item;
-}
+const membership = (groupId: string, patientKey: string) =>
+  storedItem(stack, 'MembershipsTable', { groupId, patientKey });
 
 const T0 = 1_700_000_000_000;
 
@@ -77,8 +71,6 @@ async function indexedMembers(groupId: string): Promise<string[]> {
   return (Items ?? []).map((item) => String(item.patientKey));
 }
 
-const reasons = (messages: Awaited<ReturnType<typeof takeAll>>) =>
-  messages.map((m) => m.MessageAttributes?.['rejection-reason']?.StringValue);
 const details = (messages: Awaited<ReturnType<typeof takeAll>>) =>
   messages.map((m) => m.MessageAttributes?.['rejection-detail']?.StringValue);
 
@@ -248,7 +240,7 @@ describe('group membership applier (DynamoDB Local, local SQS)', () => {
 
     expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
     const dead = await takeAll(stack.sqs, dlq);
-    expect(dead.map((m) => m.MessageAttributes?.['rejection-reason']?.StringValue)).toEqual([code]);
+    expect(rejectionReasons(dead)).toEqual([code]);
     expect(await membership('group-nope', 'p-known')).toBeUndefined();
     expect(await membership('group-closed', 'p-known')).toBeUndefined();
     expect(await membership('group-1', 'p-nobody')).toBeUndefined();
@@ -349,7 +341,7 @@ describe('messages with several entries: all or nothing', () => {
     expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
     expect(outcomes()).toEqual({ 'all-1': ['rejected', c.code] });
     const dead = await takeAll(stack.sqs, dlq);
-    expect(reasons(dead)).toEqual([c.code]);
+    expect(rejectionReasons(dead)).toEqual([c.code]);
     expect(details(dead)[0]).toContain(c.detail);
     expect(details(dead)[0]).toContain('nothing was written');
     expect(details(dead)[0]).not.toContain('p-all');
@@ -468,7 +460,7 @@ describe('inactive groups', () => {
       'r-2': ['applied', undefined],
       'r-3': ['rejected', 'inactive-group'],
     });
-    expect(reasons(await takeAll(stack.sqs, dlq))).toEqual(['inactive-group']);
+    expect(rejectionReasons(await takeAll(stack.sqs, dlq))).toEqual(['inactive-group']);
     expect(before).toMatchObject({ active: false, lastUpdateId: 'r-2' });
     expect(await membership('group-retiring', 'p-former')).toEqual(before);
     expect(await indexedMembers('group-retiring')).toEqual([]);

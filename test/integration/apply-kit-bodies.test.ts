@@ -8,6 +8,7 @@ import { type KitBodyEntry, readKitBodies } from '../support/kit-bodies';
 import type { TestStack } from '../support/local-stack';
 import { seedGroup, seedPatient } from '../support/seed';
 import { drain, takeAll } from '../support/sqs-driver';
+import { storedItem } from '../support/table-reads';
 import { useApplierQueue } from '../support/use-applier-queue';
 
 /**
@@ -55,16 +56,8 @@ beforeAll(async () => {
   await drain(stack.sqs, queueOf('Group'), applyGroup);
 });
 
-async function storedTask(patientKey: string, taskId: string) {
-  const { Item } = await stack.documents.send(
-    new GetCommand({
-      TableName: stack.tables.TasksTable,
-      Key: { patientKey, taskId },
-      ConsistentRead: true,
-    }),
-  );
-  return Item;
-}
+const storedTask = (patientKey: string, taskId: string) =>
+  storedItem(stack, 'TasksTable', { patientKey, taskId });
 
 const tasks = applied
   .map((entry, index) => [`${index + 1} ${entry.source}`, entry, index] as const)

@@ -1,21 +1,21 @@
 import '../support/quiet-sdk-warning';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { handler as applyTask } from '../../handlers/apply-task';
 import { handler } from '../../handlers/apply-task-comment';
 import { taskCommentsKey } from '../../lib/apply/apply-task-comment';
 import { changeVersion } from '../../lib/apply/change-version';
-import { dedupeTaskId } from '../../lib/apply/task-id';
-import { createTaskPayload, taskCommentPayload, updateTaskPayload } from '../../lib/update-helpers';
+import { taskCommentPayload, updateTaskPayload } from '../../lib/update-helpers';
+import { createTaskThroughQueue } from '../support/lifecycle-task';
 import type { TestStack } from '../support/local-stack';
-import { seedPatient } from '../support/seed';
 import {
+  deliverAtReceiveCounts,
   drain,
   type QueueRef,
   receiveEvent,
+  rejectionReasons,
   sendUpdate,
   settle,
   takeAll,
 } from '../support/sqs-driver';
+import { itemsUnder } from '../support/table-reads';
 import { useApplierQueue } from '../support/use-applier-queue';
 
 const T0 = 1_700_000_000_000;
@@ -30,31 +30,16 @@ beforeAll(async () => {
 });
 
 async function createTask(patientKey: string, dedupeKey: string) {
-  await seedPatient(stack, patientKey);
-  const taskQueue = applier().queueOf('Task');
-  await sendUpdate(
-    stack.sqs,
-    taskQueue,
-    createTaskPayload({ patientKey, createdByKey: 's1', dedupeKey }),
-  );
-  await drain(stack.sqs, taskQueue, applyTask);
-  return dedupeTaskId(patientKey, dedupeKey);
+  const { taskId } = await createTaskThroughQueue(applier(), {
+    patientKey,
+    createdByKey: 's1',
+    dedupeKey,
+  });
+  return taskId;
 }
 
-async function commentsOf(patientKey: string, taskId: string) {
-  const { Items } = await stack.documents.send(
-    new QueryCommand({
-      TableName: stack.tables.TaskCommentsTable,
-      KeyConditionExpression: 'taskKey = :k',
-      ExpressionAttributeValues: { ':k': taskCommentsKey(patientKey, taskId) },
-      ConsistentRead: true,
-    }),
-  );
-  return Items ?? [];
-}
-
-const reasons = (messages: Awaited<ReturnType<typeof takeAll>>) =>
-  messages.map((m) => m.MessageAttributes?.['rejection-reason']?.StringValue);
+const commentsOf = (patientKey: string, taskId: string) =>
+  itemsUnder(stack, 'TaskCommentsTable', 'taskKey', taskCommentsKey(patientKey, taskId));
 
 describe('TaskComment applier (DynamoDB Local, local SQS)', () => {
   it('adds a comment once however often it is delivered, listed in computation order', async () => {
@@ -105,18 +90,10 @@ describe('TaskComment applier (DynamoDB Local, local SQS)', () => {
     );
     const delivered = await receiveEvent(stack.sqs, queue);
 
-    // Receive counts set by hand: local SQS also counts a ChangeMessageVisibility as a receive.
-    const responses = [];
-    for (const receiveCount of [1, 2, 3]) {
-      const record = delivered.Records[0];
-      if (!record) throw new Error('nothing received');
-      record.attributes.ApproximateReceiveCount = String(receiveCount);
-      responses.push(await handler(delivered));
-    }
-    await settle(stack.sqs, queue, delivered, responses[2] ?? { batchItemFailures: [] });
+    const responses = await deliverAtReceiveCounts(stack.sqs, queue, delivered, handler, [1, 2, 3]);
 
     expect(responses.map((r) => r.batchItemFailures.length)).toEqual([1, 1, 0]);
-    expect(reasons(await takeAll(stack.sqs, dlq))).toEqual(['unknown-task']);
+    expect(rejectionReasons(await takeAll(stack.sqs, dlq))).toEqual(['unknown-task']);
     expect(await commentsOf('p-none', 'update:none')).toEqual([]);
   });
 
@@ -136,6 +113,6 @@ describe('TaskComment applier (DynamoDB Local, local SQS)', () => {
     const responses = await drain(stack.sqs, queue, handler);
 
     expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
-    expect(reasons(await takeAll(stack.sqs, dlq))).toEqual([code]);
+    expect(rejectionReasons(await takeAll(stack.sqs, dlq))).toEqual([code]);
   });
 });

@@ -1,130 +1,67 @@
 import '../support/quiet-sdk-warning';
-import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { SQSEvent } from 'aws-lambda';
 import { taskCommentsKey } from '../../lib/apply/apply-task-comment';
 import { taskMetadataItemFor } from '../../lib/apply/apply-task-metadata';
 import { changeVersion } from '../../lib/apply/change-version';
-import { processUpdateBatch } from '../../lib/apply/process-update-batch';
-import { dedupeTaskId } from '../../lib/apply/task-id';
-import { DynamoDbTaskMetadataStore } from '../../lib/aws/dynamodb-task-metadata-store';
-import { DynamoDbTaskStore } from '../../lib/aws/dynamodb-task-store';
-import { SqsDeadLetterQueue } from '../../lib/aws/sqs-dead-letter-queue';
-import { messageType } from '../../lib/message-types';
-import {
-  createTaskPayload,
-  taskCommentPayload,
-  taskMetadataPayload,
-} from '../../lib/update-helpers';
-import { FakeRecorder } from '../support/apply-fakes';
-import { TEST_STAGE, type TestStack } from '../support/local-stack';
+import { awsClients } from '../../lib/aws/clients';
+import { taskCommentPayload, taskMetadataPayload } from '../../lib/update-helpers';
+import type { FakeRecorder } from '../support/apply-fakes';
+import { createTaskThroughQueue } from '../support/lifecycle-task';
+import type { TestStack } from '../support/local-stack';
 import { seedPatient } from '../support/seed';
 import {
+  deliverAtReceiveCounts,
   drain,
   type QueueRef,
   receiveEvent,
+  rejectionReasons,
+  type SqsHandler,
   sendUpdate,
   settle,
   takeAll,
 } from '../support/sqs-driver';
-import { useTestStack } from '../support/use-test-stack';
+import { itemsUnder, storedItem } from '../support/table-reads';
+import { useApplierQueue } from '../support/use-applier-queue';
 
 const T0 = 1_700_000_000_000;
-const entry = messageType('TaskMetadata');
 
-const testStack = useTestStack();
+// The real applier (the registry entry's deps over the DynamoDB store and the SQS DLQ), with a
+// recorder the test reads.
+const applier = useApplierQueue('TaskMetadata');
 let stack: TestStack;
 let queue: QueueRef;
 let dlq: QueueRef;
 let recorder: FakeRecorder;
-let handler: (event: SQSEvent) => ReturnType<typeof processUpdateBatch>;
+let handler: SqsHandler;
 
-/**
- * The type's queue and DLQ: the stack's when serverless.yml generates them from the registry,
- * else created here under the registry's physical names.
- */
-async function typeQueue(logicalId: string, name: string): Promise<QueueRef> {
-  const provisioned = stack.queues[logicalId];
-  if (provisioned) return provisioned;
-  const { QueueUrl } = await stack.sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const { Attributes } = await stack.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  return { url: String(QueueUrl), arn: String(Attributes?.QueueArn) };
-}
-
-beforeAll(async () => {
-  stack = testStack();
-  const name = `protocol-updates-${TEST_STAGE}-${entry.queueName}`;
-  queue = await typeQueue(entry.queue.logicalId, name);
-  dlq = await typeQueue(entry.queue.deadLetterLogicalId, `${name}-dlq`);
-  // The deps as the registry entry builds them, over the DynamoDB store and the SQS DLQ.
-  const store = new DynamoDbTaskMetadataStore(stack.documents, {
-    tasksTable: String(stack.tables.TasksTable),
-    taskMetadataTable: String(stack.tables.TaskMetadataTable),
-  });
-  const now = () => new Date();
-  recorder = new FakeRecorder();
-  const deps = {
-    applier: {
-      queueType: entry.wireName,
-      apply: entry.applier.create(store, { now, unknownTaskAttempts: 3 }),
-    },
-    deadLetters: new SqsDeadLetterQueue(stack.sqs, dlq.url),
-    recorder,
-    now,
-  };
-  handler = (event) => processUpdateBatch(event, deps);
+beforeAll(() => {
+  ({ stack, queue, dlq } = applier());
+  ({ recorder, handle: handler } = applier().recordingApplier());
 });
 
-/** A task as the Task applier creates it (its registry entry over the DynamoDB task store). */
+/** A task as the Task applier creates it (through the Task queue and its real handler). */
 async function createTask(patientKey: string, dedupeKey: string): Promise<string> {
-  await seedPatient(stack, patientKey);
-  const tasks = new DynamoDbTaskStore(stack.documents, {
-    patientsTable: String(stack.tables.PatientsTable),
-    tasksTable: String(stack.tables.TasksTable),
-    labelsTable: String(stack.tables.LabelsTable),
-  });
-  const apply = messageType('Task').applier.create(tasks, {
-    now: () => new Date(),
-    unknownTaskAttempts: 3,
-  });
-  const created = await apply(
-    createTaskPayload({ patientKey, createdByKey: 's1', dedupeKey }),
-    { updateId: `create-${dedupeKey}`, version: T0 },
-    { receiveCount: 1 },
+  const { taskId } = await createTaskThroughQueue(
+    applier(),
+    { patientKey, createdByKey: 's1', dedupeKey },
+    { updateId: `create-${dedupeKey}`, computedAt: T0 },
   );
-  expect(created.outcome).toBe('applied');
-  return dedupeTaskId(patientKey, dedupeKey);
+  return taskId;
 }
 
-async function metadataOf(patientKey: string, taskId: string) {
-  const { Items } = await stack.documents.send(
-    new QueryCommand({
-      TableName: stack.tables.TaskMetadataTable,
-      KeyConditionExpression: 'taskKey = :k',
-      ExpressionAttributeValues: { ':k': taskCommentsKey(patientKey, taskId) },
-      ConsistentRead: true,
-    }),
-  );
-  return Items ?? [];
-}
+const metadataOf = (patientKey: string, taskId: string) =>
+  itemsUnder(stack, 'TaskMetadataTable', 'taskKey', taskCommentsKey(patientKey, taskId));
 
 async function storedValue(patientKey: string, taskId: string, key: string) {
-  const { Item } = await stack.documents.send(
-    new GetCommand({
-      TableName: stack.tables.TaskMetadataTable,
-      Key: { taskKey: taskCommentsKey(patientKey, taskId), metadataKey: key },
-      ConsistentRead: true,
-    }),
-  );
-  return Item?.value;
+  const item = await storedItem(stack, 'TaskMetadataTable', {
+    taskKey: taskCommentsKey(patientKey, taskId),
+    metadataKey: key,
+  });
+  return item?.value;
 }
 
 /** Sends each message, then delivers them one batch at a time, in the order sent. */
@@ -138,9 +75,6 @@ async function deliverInOrder(
   }
   return recorder.results.slice(from).map((r) => r.outcome);
 }
-
-const reasons = (messages: Awaited<ReturnType<typeof takeAll>>) =>
-  messages.map((m) => m.MessageAttributes?.['rejection-reason']?.StringValue);
 
 describe('TaskMetadata applier (DynamoDB Local, local SQS, deps from the registry)', () => {
   it('creates a key on a task named by dedupe_key, once however often it is delivered', async () => {
@@ -237,18 +171,10 @@ describe('TaskMetadata applier (DynamoDB Local, local SQS, deps from the registr
     );
     const delivered = await receiveEvent(stack.sqs, queue);
 
-    // Receive counts set by hand: local SQS also counts a ChangeMessageVisibility as a receive.
-    const responses = [];
-    for (const receiveCount of [1, 2, 3]) {
-      const record = delivered.Records[0];
-      if (!record) throw new Error('nothing received');
-      record.attributes.ApproximateReceiveCount = String(receiveCount);
-      responses.push(await handler(delivered));
-    }
-    await settle(stack.sqs, queue, delivered, responses[2] ?? { batchItemFailures: [] });
+    const responses = await deliverAtReceiveCounts(stack.sqs, queue, delivered, handler, [1, 2, 3]);
 
     expect(responses.map((r) => r.batchItemFailures.length)).toEqual([1, 1, 0]);
-    expect(reasons(await takeAll(stack.sqs, dlq))).toEqual(['unknown-task']);
+    expect(rejectionReasons(await takeAll(stack.sqs, dlq))).toEqual(['unknown-task']);
     expect(await metadataOf('p-none', 'update:none')).toEqual([]);
   });
 
@@ -261,14 +187,10 @@ describe('TaskMetadata applier (DynamoDB Local, local SQS, deps from the registr
       taskMetadataPayload({ patientKey: 'p-other', taskId, key: 'k', value: 'v' }),
     );
     const delivered = await receiveEvent(stack.sqs, queue);
-    const record = delivered.Records[0];
-    if (!record) throw new Error('nothing received');
-    record.attributes.ApproximateReceiveCount = '3';
 
-    const response = await handler(delivered);
-    await settle(stack.sqs, queue, delivered, response);
+    await deliverAtReceiveCounts(stack.sqs, queue, delivered, handler, [3]);
 
-    expect(reasons(await takeAll(stack.sqs, dlq))).toEqual(['unknown-task']);
+    expect(rejectionReasons(await takeAll(stack.sqs, dlq))).toEqual(['unknown-task']);
     expect(await metadataOf('p-m4', taskId)).toEqual([]);
   });
 
@@ -305,7 +227,7 @@ describe('TaskMetadata applier (DynamoDB Local, local SQS, deps from the registr
 
     expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
     const dead = await takeAll(stack.sqs, dlq);
-    expect(reasons(dead)).toEqual([code]);
+    expect(rejectionReasons(dead)).toEqual([code]);
     const detail = String(dead[0]?.MessageAttributes?.['rejection-detail']?.StringValue);
     expect(detail).toContain(named);
     expect(detail).not.toContain('Jane');
@@ -333,10 +255,7 @@ describe('TaskMetadata applier (DynamoDB Local, local SQS, deps from the registr
           return stack.documents.send(command as never);
         },
       } as unknown as DynamoDBDocumentClient;
-      return new DynamoDbTaskMetadataStore(documents, {
-        tasksTable: String(stack.tables.TasksTable),
-        taskMetadataTable: String(stack.tables.TaskMetadataTable),
-      });
+      return applier().store({ ...awsClients(), documents });
     };
 
     const overOlder = await racing(item('a', 'old', 'u1', T0 + 1)).put(

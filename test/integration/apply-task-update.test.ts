@@ -2,10 +2,8 @@ import '../support/quiet-sdk-warning';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import { handler as applyTask } from '../../handlers/apply-task';
 import { handler } from '../../handlers/apply-task-update';
 import { changeVersion } from '../../lib/apply/change-version';
-import { dedupeTaskId } from '../../lib/apply/task-id';
 import {
   createTaskPayload,
   ensurePatientInGroup,
@@ -13,16 +11,20 @@ import {
   updateTaskPayload,
 } from '../../lib/update-helpers';
 import { sqsRecord } from '../support/apply-fakes';
+import { createTaskThroughQueue } from '../support/lifecycle-task';
 import type { TestStack } from '../support/local-stack';
 import { seedLabel, seedPatient } from '../support/seed';
 import {
+  deliverAtReceiveCounts,
   drain,
   type QueueRef,
   receiveEvent,
+  rejectionReasons,
   sendUpdate,
   settle,
   takeAll,
 } from '../support/sqs-driver';
+import { storedItem } from '../support/table-reads';
 import { useApplierQueue } from '../support/use-applier-queue';
 
 const T0 = 1_700_000_000_000;
@@ -39,24 +41,15 @@ beforeAll(async () => {
 
 /** Creates the task through the real Task applier, at `T0` with update id `create`. */
 async function createTask(patientKey: string, dedupeKey: string, labels = ['Urgent']) {
-  await seedPatient(stack, patientKey);
-  const taskQueue = applier().queueOf('Task');
-  await sendUpdate(
-    stack.sqs,
-    taskQueue,
-    createTaskPayload({ patientKey, createdByKey: 's1', title: 'Call', labels, dedupeKey }),
+  return createTaskThroughQueue(
+    applier(),
+    { patientKey, createdByKey: 's1', title: 'Call', labels, dedupeKey },
     { updateId: 'create', computedAt: T0 },
   );
-  await drain(stack.sqs, taskQueue, applyTask);
-  return { patientKey, taskId: dedupeTaskId(patientKey, dedupeKey) };
 }
 
-async function taskItem(key: { patientKey: string; taskId: string }) {
-  const { Item } = await stack.documents.send(
-    new GetCommand({ TableName: stack.tables.TasksTable, Key: key, ConsistentRead: true }),
-  );
-  return Item;
-}
+const taskItem = (key: { patientKey: string; taskId: string }) =>
+  storedItem(stack, 'TasksTable', key);
 
 /** One update delivered as an SQS record straight to the handler (no queue in between). */
 function event(body: unknown, updateId: string, version: number, receiveCount = 1): SQSEvent {
@@ -71,9 +64,6 @@ function event(body: unknown, updateId: string, version: number, receiveCount = 
 
 /** The real applier and stores with a recorder the test reads (the handler logs instead). */
 const recordingApplier = () => applier().recordingApplier();
-
-const reasons = (messages: Awaited<ReturnType<typeof takeAll>>) =>
-  messages.map((m) => m.MessageAttributes?.['rejection-reason']?.StringValue);
 
 describe('TaskUpdate applier (DynamoDB Local, local SQS)', () => {
   it('applies every field, records versions per field and a revision; a redelivery is a no-op', async () => {
@@ -180,21 +170,13 @@ describe('TaskUpdate applier (DynamoDB Local, local SQS)', () => {
     );
     const delivered = await receiveEvent(stack.sqs, queue);
 
-    // The same message on its 1st, 2nd and 3rd delivery. The count is set here because local SQS
-    // also counts the driver's ChangeMessageVisibility as a receive (real SQS does not).
-    const responses = [];
-    for (const receiveCount of [1, 2, 3]) {
-      const record = delivered.Records[0];
-      if (!record) throw new Error('nothing received');
-      record.attributes.ApproximateReceiveCount = String(receiveCount);
-      responses.push(await handler(delivered));
-    }
-    await settle(stack.sqs, queue, delivered, responses[2] ?? { batchItemFailures: [] });
+    // The same message on its 1st, 2nd and 3rd delivery.
+    const responses = await deliverAtReceiveCounts(stack.sqs, queue, delivered, handler, [1, 2, 3]);
 
     // Deliveries 1 and 2 are retried (the creation may be on its way), the 3rd is refused.
     expect(responses.map((r) => r.batchItemFailures.length)).toEqual([1, 1, 0]);
     const dead = await takeAll(stack.sqs, dlq);
-    expect(reasons(dead)).toEqual(['unknown-task']);
+    expect(rejectionReasons(dead)).toEqual(['unknown-task']);
     expect(dead[0]?.MessageAttributes?.['rejection-detail']?.StringValue).toBe(
       'the task does not exist (not found on 3 deliveries); nothing was written',
     );
@@ -247,7 +229,7 @@ describe('TaskUpdate applier (DynamoDB Local, local SQS)', () => {
     const responses = await drain(stack.sqs, queue, handler);
 
     expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
-    expect(reasons(await takeAll(stack.sqs, dlq))).toEqual([code]);
+    expect(rejectionReasons(await takeAll(stack.sqs, dlq))).toEqual([code]);
     expect(await taskItem(key)).toEqual(before);
     const { Item } = await stack.documents.send(
       new GetCommand({ TableName: stack.tables.LabelsTable, Key: { nameKey: 'brand new' } }),

@@ -23,6 +23,7 @@ import {
   drain,
   type QueueRef,
   receiveEvent,
+  rejectionReasons,
   sendUpdate,
   settle,
   takeAll,
@@ -186,7 +187,7 @@ describe('task applier (DynamoDB Local, local SQS)', () => {
 
     expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
     const dead = await takeAll(stack.sqs, dlq);
-    expect(dead.map((m) => m.MessageAttributes?.['rejection-reason']?.StringValue)).toEqual([code]);
+    expect(rejectionReasons(dead)).toEqual([code]);
     expect(await tasksOf(patientKey)).toEqual([]);
     expect(await label('fresh label')).toBeUndefined();
     expect(await label('another fresh label')).toBeUndefined();
@@ -198,9 +199,7 @@ describe('task applier (DynamoDB Local, local SQS)', () => {
     await drain(stack.sqs, queue, handler);
 
     const dead = await takeAll(stack.sqs, dlq);
-    expect(dead.map((m) => m.MessageAttributes?.['rejection-reason']?.StringValue)).toEqual([
-      'wrong-queue',
-    ]);
+    expect(rejectionReasons(dead)).toEqual(['wrong-queue']);
   });
 
   it('creates a new label once, from one writer, when concurrent tasks spell it differently', async () => {
@@ -408,8 +407,6 @@ describe('task applier (DynamoDB Local, local SQS)', () => {
     expect(recorder.results.map((r) => r.outcome)).toEqual(['rejected']);
     expect(await tasksOf('p-inactive-read')).toEqual([]);
     const dead = await takeAll(stack.sqs, dlq);
-    expect(dead.map((m) => m.MessageAttributes?.['rejection-reason']?.StringValue)).toEqual([
-      'inactive-label',
-    ]);
+    expect(rejectionReasons(dead)).toEqual(['inactive-label']);
   });
 });

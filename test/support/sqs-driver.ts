@@ -154,3 +154,33 @@ export async function drain(
   }
   throw new Error(`queue not drained after ${options.maxBatches ?? 100} batches`);
 }
+
+/** The `rejection-reason` attribute of each dead letter, in order. */
+export function rejectionReasons(messages: Message[]): (string | undefined)[] {
+  return messages.map((m) => m.MessageAttributes?.['rejection-reason']?.StringValue);
+}
+
+/**
+ * Hands one received event to `handler` once per receive count (each record's
+ * `ApproximateReceiveCount` set by hand: local SQS also counts a ChangeMessageVisibility as a
+ * receive, real SQS does not), then settles the event with the last response. Returns every
+ * response, in order.
+ */
+export async function deliverAtReceiveCounts(
+  sqs: SQSClient,
+  queue: QueueRef,
+  event: SQSEvent,
+  handler: SqsHandler,
+  receiveCounts: readonly number[],
+): Promise<SQSBatchResponse[]> {
+  if (event.Records.length === 0) throw new Error('nothing received');
+  const responses: SQSBatchResponse[] = [];
+  for (const receiveCount of receiveCounts) {
+    for (const record of event.Records) {
+      record.attributes.ApproximateReceiveCount = String(receiveCount);
+    }
+    responses.push(await handler(event));
+  }
+  await settle(sqs, queue, event, responses.at(-1) ?? { batchItemFailures: [] });
+  return responses;
+}

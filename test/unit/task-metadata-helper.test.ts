@@ -1,18 +1,9 @@
-import { TaskMetadataUpdateSchema, taskMetadataPayload, UpdateValidationError } from '../../lib';
+import { TaskMetadataUpdateSchema, taskMetadataPayload } from '../../lib';
 import { messageType } from '../../lib/message-types';
+import { validationErrorOf } from '../support/update-validation';
 
 const ENVELOPE =
   '"integration_source":"SDK","handling_options":{"respond_async":true},"patient_identifier":{"identifier_type":"key","identifier":{"key":"p1"}}';
-
-function errorOf(build: () => unknown): UpdateValidationError {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof UpdateValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected an UpdateValidationError');
-}
 
 describe('taskMetadataPayload', () => {
   it('writes type, envelope, then task, key and value in that order', () => {
@@ -61,13 +52,13 @@ describe('taskMetadataPayload', () => {
     [{ patientKey: '', taskId: 't', key: 'k', value: 'v' }, ['patientKey']],
     [{ patientKey: 'p1', taskId: '', key: 'k', value: 'v' }, ['taskId']],
   ])('refuses %j naming the argument %j', (input, fields) => {
-    const error = errorOf(() => taskMetadataPayload(input as never));
+    const error = validationErrorOf(() => taskMetadataPayload(input as never));
 
     expect(error.fields).toEqual(fields);
   });
 
   it('refuses an unknown argument and never quotes a value in its error', () => {
-    const unknown = errorOf(() =>
+    const unknown = validationErrorOf(() =>
       taskMetadataPayload({
         patientKey: 'p1',
         taskId: 't',
@@ -76,7 +67,7 @@ describe('taskMetadataPayload', () => {
         val: 'x',
       } as never),
     );
-    const bad = errorOf(() =>
+    const bad = validationErrorOf(() =>
       taskMetadataPayload({ patientKey: 'p1', taskId: 't', key: 'Jane Doe', value: 'Diabetic' }),
     );
 

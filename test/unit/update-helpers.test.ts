@@ -8,6 +8,7 @@ import {
   updateTaskPayload,
 } from '../../lib';
 import { helperLoggableMessage } from '../../lib/validation-error';
+import { refusedFields, validationErrorOf } from '../support/update-validation';
 
 const GROUP = '00000000-0000-0000-0000-000000000000';
 
@@ -223,16 +224,6 @@ describe('the helpers: every validation error names the argument', () => {
   const LONG_KEY = 'k'.repeat(257);
   const LONG_TEXT = 't'.repeat(2001);
 
-  function fieldsOf(build: () => unknown): string[] {
-    try {
-      build();
-    } catch (error) {
-      if (error instanceof UpdateValidationError) return error.fields;
-      throw error;
-    }
-    throw new Error('expected an UpdateValidationError');
-  }
-
   it.each([
     ['', GROUP, 'patientKey', /must not be empty/],
     ['   ', GROUP, 'patientKey', /must not be blank/],
@@ -245,7 +236,7 @@ describe('the helpers: every validation error names the argument', () => {
     for (const helper of [ensurePatientInGroup, ensurePatientNotInGroup]) {
       const build = () => helper(patientKey as string, groupId as string);
 
-      expect(new Set(fieldsOf(build))).toEqual(new Set([field]));
+      expect(new Set(refusedFields(build))).toEqual(new Set([field]));
       expect(build).toThrow(message);
     }
   });
@@ -282,7 +273,7 @@ describe('the helpers: every validation error names the argument', () => {
     >[0];
     const build = () => createTaskPayload(input);
 
-    expect(fieldsOf(build)).toContain(field);
+    expect(refusedFields(build)).toContain(field);
     expect(build).toThrow(message);
   });
 
@@ -325,17 +316,6 @@ describe('helper input from plain JavaScript', () => {
 });
 
 describe('helper input keys the helper does not know (plain JavaScript)', () => {
-  /** The problems of the refusal; fails the test when the helper builds a message instead. */
-  function refusal(build: () => unknown): UpdateValidationError {
-    try {
-      build();
-    } catch (error) {
-      if (error instanceof UpdateValidationError) return error;
-      throw error;
-    }
-    throw new Error('expected an UpdateValidationError');
-  }
-
   it.each([
     [
       'createTaskPayload',
@@ -369,7 +349,7 @@ describe('helper input keys the helper does not know (plain JavaScript)', () => 
       'author',
     ],
   ])('%s refuses an unknown key, naming it and the known ones', (_, build, what, key) => {
-    const error = refusal(build);
+    const error = validationErrorOf(build);
 
     expect(error.fields).toEqual([key]);
     expect(error.message).toMatch(
@@ -380,13 +360,13 @@ describe('helper input keys the helper does not know (plain JavaScript)', () => 
   it('names every unknown key, even one holding undefined', () => {
     const input = { patientKey: 'p1', createdByKey: 's1', dueDate: undefined, Title: 'T' };
 
-    const error = refusal(() => createTaskPayload(input as never));
+    const error = validationErrorOf(() => createTaskPayload(input as never));
 
     expect(error.fields).toEqual(['dueDate', 'Title']);
   });
 
   it('never quotes the value of an unknown key', () => {
-    const error = refusal(() =>
+    const error = validationErrorOf(() =>
       createTaskPayload({
         patientKey: 'p1',
         createdByKey: 's1',
@@ -400,7 +380,7 @@ describe('helper input keys the helper does not know (plain JavaScript)', () => 
   it('gives compute a loggable message that counts the unknown keys and lists the expected ones', () => {
     const input = { patientKey: 'p1', createdByKey: 's1', 'Jane Doe': 1, Title: 'T' };
 
-    const error = refusal(() => createTaskPayload(input as never));
+    const error = validationErrorOf(() => createTaskPayload(input as never));
 
     // The caller's own message still names them: that is the point of the check.
     expect(error.message).toContain('Jane Doe: is not an argument');
@@ -412,7 +392,7 @@ describe('helper input keys the helper does not know (plain JavaScript)', () => 
   });
 
   it("keeps the message as the loggable one when the helper refuses an argument's value", () => {
-    const error = refusal(() =>
+    const error = validationErrorOf(() =>
       createTaskPayload({ patientKey: 'p1', createdByKey: 's1', due: 'x' }),
     );
 

@@ -3,20 +3,17 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { PowertoolsComputeRecorder } from '../../../lib/aws/compute-telemetry';
-import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
-import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
-import { SqsUpdateQueue } from '../../../lib/aws/sqs-update-queue';
 import { createComputeOnChangeHandler } from '../../../lib/compute';
-import { PROTOCOLS } from '../../../protocols';
 import type { PatientInput } from '../../../schemas';
 import { withUpcomingAppointments } from '../../support/canvas-patient';
 import type { TestStack } from '../../support/local-stack';
-import { updateQueueUrls } from '../../support/type-queues';
 import { useTestStack } from '../../support/use-test-stack';
 import {
   attributesOf,
   drainQueue,
   lambdaContext,
+  queueUrlOf,
+  recomputeOverStack,
   seedPatients,
   sendMessage,
   sqsEventOf,
@@ -39,7 +36,7 @@ describe('a redelivered change event (DynamoDB Local + local SQS)', () => {
 
   beforeAll(async () => {
     stack = testStack();
-    url = (logicalId) => stack.queues[logicalId]?.url ?? '';
+    url = queueUrlOf(stack);
     await seedPatients(stack.documents, stack.tables.PatientsTable ?? '', [patient]);
   }, 60_000);
 
@@ -48,12 +45,7 @@ describe('a redelivered change event (DynamoDB Local + local SQS)', () => {
     let year = 2030;
     const now = () => new Date(Date.UTC(year++, 0, 1));
     return createComputeOnChangeHandler(() => ({
-      protocols: PROTOCOLS,
-      patients: new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? ''),
-      updates: new SqsUpdateQueue(
-        new SqsBatchSender({ client: stack.sqs }),
-        updateQueueUrls(stack),
-      ),
+      ...recomputeOverStack(stack),
       recorder: new PowertoolsComputeRecorder(
         new Logger({ logLevel: 'SILENT' }),
         new Metrics({ namespace: 'Test' }),

@@ -10,23 +10,19 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { PowertoolsComputeRecorder } from '../../../lib/aws/compute-telemetry';
-import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
-import {
-  SqsComputeJobQueue,
-  SqsUpdateQueue,
-  type UpdateQueueUrls,
-} from '../../../lib/aws/sqs-update-queue';
+import { SqsComputeJobQueue, type UpdateQueueUrls } from '../../../lib/aws/sqs-update-queue';
 import { createComputeOnChangeHandler, createComputeSegmentHandler } from '../../../lib/compute';
 import { UPDATE_TYPES } from '../../../lib/message-types';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/credentials';
-import { PROTOCOLS } from '../../../protocols';
 import type { TestStack } from '../../support/local-stack';
 import { captureOutput } from '../../support/reliability';
 import { useTestStack } from '../../support/use-test-stack';
 import {
   drainQueue,
   lambdaContext,
+  queueUrlOf,
+  recomputeOverStack,
   seedPatients,
   sendMessage,
   sqsEventOf,
@@ -52,7 +48,7 @@ describe('compute failures are logged, counted and reported failed (DynamoDB Loc
 
   beforeAll(async () => {
     stack = testStack();
-    url = (logicalId) => stack.queues[logicalId]?.url ?? '';
+    url = queueUrlOf(stack);
     await seedPatients(
       stack.documents,
       stack.tables.PatientsTable ?? '',
@@ -77,9 +73,7 @@ describe('compute failures are logged, counted and reported failed (DynamoDB Loc
 
   function segmentHandler(sender: SqsBatchSender, updateQueues: UpdateQueueUrls): Handler {
     return createComputeSegmentHandler(() => ({
-      protocols: PROTOCOLS,
-      patients: new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? ''),
-      updates: new SqsUpdateQueue(sender, updateQueues),
+      ...recomputeOverStack(stack, { sender, queueUrls: updateQueues }),
       jobs: new SqsComputeJobQueue(sender, url('ComputeJobsQueue')),
       budget: { pageSize: 100, reserveMs: 1_000 },
       ...telemetry(),
@@ -202,12 +196,10 @@ describe('compute failures are logged, counted and reported failed (DynamoDB Loc
 
   it('a change event whose sends hit a deleted queue: one error line, one count, reported failed', async () => {
     const handle = createComputeOnChangeHandler(() => ({
-      protocols: PROTOCOLS,
-      patients: new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? ''),
-      updates: new SqsUpdateQueue(
-        new SqsBatchSender({ client: stack.sqs, baseDelayMs: 1 }),
-        everyTypeTo(deletedQueueUrl),
-      ),
+      ...recomputeOverStack(stack, {
+        sender: new SqsBatchSender({ client: stack.sqs, baseDelayMs: 1 }),
+        queueUrls: everyTypeTo(deletedQueueUrl),
+      }),
       ...telemetry(),
     }));
 

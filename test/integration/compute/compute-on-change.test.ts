@@ -9,6 +9,7 @@ import {
   attributesOf,
   drainQueue,
   lambdaContext,
+  queueUrlOf,
   seedPatients,
   sendMessage,
   sqsEventOf,
@@ -46,7 +47,7 @@ describe('change-driven recomputation (DynamoDB Local + local SQS)', () => {
 
   beforeAll(async () => {
     stack = testStack();
-    url = (logicalId) => stack.queues[logicalId]?.url ?? '';
+    url = queueUrlOf(stack);
     await seedPatients(stack.documents, stack.tables.PatientsTable ?? '', [
       patientWithAppointment(),
     ]);

@@ -9,21 +9,20 @@ import {
 import { handler as computeSegment } from '../../../handlers/compute-segment';
 import { handler as planRecomputation } from '../../../handlers/plan-recomputation';
 import { PowertoolsComputeRecorder } from '../../../lib/aws/compute-telemetry';
-import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
 import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
-import { SqsComputeJobQueue, SqsUpdateQueue } from '../../../lib/aws/sqs-update-queue';
+import { SqsComputeJobQueue } from '../../../lib/aws/sqs-update-queue';
 import { createComputeSegmentHandler } from '../../../lib/compute';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/credentials';
-import { PROTOCOLS } from '../../../protocols';
 import { ComputeJobSchema, GroupMembershipUpdateSchema } from '../../../schemas';
 import type { TestStack } from '../../support/local-stack';
-import { updateQueueUrls } from '../../support/type-queues';
 import { useTestStack } from '../../support/use-test-stack';
 import {
   attributesOf,
   DIABETES_CARE_GROUP_ID,
   drainQueue,
   lambdaContext,
+  queueUrlOf,
+  recomputeOverStack,
   seedPatients,
   sendMessage,
   sqsEventOf,
@@ -42,7 +41,7 @@ describe('scheduled recomputation: plan, segment jobs, compute (DynamoDB Local +
     // Small numbers so 30 patients make several segments and pages.
     process.env.COMPUTE_PATIENTS_PER_SEGMENT = '10';
     process.env.COMPUTE_PAGE_SIZE = '4';
-    url = (logicalId) => stack.queues[logicalId]?.url ?? '';
+    url = queueUrlOf(stack);
     await seedPatients(
       stack.documents,
       stack.tables.PatientsTable ?? '',
@@ -159,9 +158,7 @@ describe('scheduled recomputation: plan, segment jobs, compute (DynamoDB Local +
     );
     const sender = new SqsBatchSender({ client: sqs, baseDelayMs: 1 });
     const handle = createComputeSegmentHandler(() => ({
-      protocols: PROTOCOLS,
-      patients: new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? ''),
-      updates: new SqsUpdateQueue(sender, updateQueueUrls(stack)),
+      ...recomputeOverStack(stack, { sender }),
       jobs: new SqsComputeJobQueue(sender, url('ComputeJobsQueue')),
       budget: { pageSize: 100, reserveMs: 1_000 },
       recorder: new PowertoolsComputeRecorder(new Logger({ logLevel: 'ERROR' }), new Metrics()),

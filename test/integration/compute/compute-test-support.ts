@@ -7,9 +7,16 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
+import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
+import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
+import { SqsUpdateQueue, type UpdateQueueUrls } from '../../../lib/aws/sqs-update-queue';
 import { batchPutItems, patientItem } from '../../../lib/aws/table-items';
+import type { RecomputeDeps } from '../../../lib/compute';
+import { PROTOCOLS } from '../../../protocols';
 import { DIABETES_CARE_GROUP_ID } from '../../../protocols/diabetes-care-group';
 import type { PatientInput } from '../../../schemas';
+import type { TestStack } from '../../support/local-stack';
+import { updateQueueUrls } from '../../support/type-queues';
 
 /** Keeps handler output quiet in tests: no EMF lines, no log lines. */
 export { DIABETES_CARE_GROUP_ID };
@@ -129,4 +136,28 @@ export function attributesOf(message: Message): Record<string, string | undefine
   return Object.fromEntries(
     Object.entries(message.MessageAttributes ?? {}).map(([name, v]) => [name, v.StringValue]),
   );
+}
+
+/**
+ * What every compute handler under test reads and sends to on the stack: the registered
+ * protocols, the patients table, and the update queues (each type's, from the registry) through
+ * `sender`. A test spreads it into the handler's deps and adds its own recorder, jobs, results.
+ */
+export function recomputeOverStack(
+  stack: TestStack,
+  {
+    sender = new SqsBatchSender({ client: stack.sqs }),
+    queueUrls = updateQueueUrls(stack),
+  }: { sender?: SqsBatchSender; queueUrls?: UpdateQueueUrls } = {},
+): Pick<RecomputeDeps, 'protocols' | 'patients' | 'updates'> {
+  return {
+    protocols: PROTOCOLS,
+    patients: new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? ''),
+    updates: new SqsUpdateQueue(sender, queueUrls),
+  };
+}
+
+/** A queue's URL on the stack by its logical id ('' for a queue the stack does not have). */
+export function queueUrlOf(stack: Pick<TestStack, 'queues'>): (logicalId: string) => string {
+  return (logicalId) => stack.queues[logicalId]?.url ?? '';
 }

@@ -4,9 +4,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
 import { PowertoolsComputeRecorder } from '../../../lib/aws/compute-telemetry';
-import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
-import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
-import { SqsUpdateQueue } from '../../../lib/aws/sqs-update-queue';
 import { createComputeOnChangeHandler } from '../../../lib/compute';
 import { Protocol, type ProtocolMeta, ProtocolResult } from '../../../lib/protocol';
 import { ensurePatientInGroup } from '../../../lib/update-helpers';
@@ -20,12 +17,13 @@ import { withUpcomingAppointments } from '../../support/canvas-patient';
 import type { TestStack } from '../../support/local-stack';
 import { captureOutput, consume } from '../../support/reliability';
 import { type QueueRef, takeAll } from '../../support/sqs-driver';
-import { updateQueueUrls } from '../../support/type-queues';
 import { useTestStack } from '../../support/use-test-stack';
 import {
   attributesOf,
   drainQueue,
   lambdaContext,
+  queueUrlOf,
+  recomputeOverStack,
   seedPatients,
   sendMessage,
   sqsEventOf,
@@ -97,7 +95,7 @@ describe('change events as Canvas sends them (DynamoDB Local + local SQS)', () =
 
   beforeAll(async () => {
     stack = testStack();
-    url = (logicalId) => stack.queues[logicalId]?.url ?? '';
+    url = queueUrlOf(stack);
     await seedPatients(stack.documents, stack.tables.PatientsTable ?? '', [
       patientWithKitAppointment(),
       OTHER,
@@ -106,12 +104,8 @@ describe('change events as Canvas sends them (DynamoDB Local + local SQS)', () =
 
   const handler = () =>
     createComputeOnChangeHandler(() => ({
+      ...recomputeOverStack(stack),
       protocols: [...PROTOCOLS, AppointmentProbe],
-      patients: new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? ''),
-      updates: new SqsUpdateQueue(
-        new SqsBatchSender({ client: stack.sqs }),
-        updateQueueUrls(stack),
-      ),
       recorder: new PowertoolsComputeRecorder(
         new Logger({ serviceName: 'kit-change-events-test', logLevel: 'INFO' }),
         new Metrics({ namespace: 'Test', serviceName: 'kit-change-events-test' }),

@@ -4,13 +4,12 @@ import { type MessageAttributeValue, SendMessageCommand } from '@aws-sdk/client-
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { PowertoolsComputeRecorder } from '../../../lib/aws/compute-telemetry';
-import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
 import {
   DynamoDbProtocolResultStore,
   statusShardOf,
 } from '../../../lib/aws/dynamodb-protocol-result-store';
 import { SqsBatchSender } from '../../../lib/aws/sqs-batch-sender';
-import { SqsComputeJobQueue, SqsUpdateQueue } from '../../../lib/aws/sqs-update-queue';
+import { SqsComputeJobQueue } from '../../../lib/aws/sqs-update-queue';
 import {
   createComputeOnChangeHandler,
   createComputeSegmentHandler,
@@ -23,12 +22,13 @@ import { PROTOCOLS } from '../../../protocols';
 import type { ComputeJob, FlatChangeEvent, PatientInput } from '../../../schemas';
 import { withUpcomingAppointments } from '../../support/canvas-patient';
 import type { TestStack } from '../../support/local-stack';
-import { updateQueueUrls } from '../../support/type-queues';
 import { useTestStack } from '../../support/use-test-stack';
 import {
   attributesOf,
   drainQueue,
   lambdaContext,
+  queueUrlOf,
+  recomputeOverStack,
   seedPatients,
   sqsEventOf,
   testPatient,
@@ -90,7 +90,7 @@ describe('protocol results and unchanged updates (DynamoDB Local + local SQS)', 
 
   beforeAll(async () => {
     stack = testStack();
-    url = (logicalId) => stack.queues[logicalId]?.url ?? '';
+    url = queueUrlOf(stack);
     results = new DynamoDbProtocolResultStore(
       stack.documents,
       stack.tables.ProtocolResultsTable ?? '',
@@ -105,9 +105,7 @@ describe('protocol results and unchanged updates (DynamoDB Local + local SQS)', 
   function segmentHandler(store: ProtocolResultStore) {
     const sender = new SqsBatchSender({ client: stack.sqs, baseDelayMs: 1 });
     return createComputeSegmentHandler(() => ({
-      protocols: PROTOCOLS,
-      patients: new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? ''),
-      updates: new SqsUpdateQueue(sender, updateQueueUrls(stack)),
+      ...recomputeOverStack(stack, { sender }),
       jobs: new SqsComputeJobQueue(sender, url('ComputeJobsQueue')),
       results: store,
       reassertAfterMs: DEFAULT_REASSERT_AFTER_MS,
@@ -303,12 +301,7 @@ describe('protocol results and unchanged updates (DynamoDB Local + local SQS)', 
   describe('change events', () => {
     function changeHandler() {
       return createComputeOnChangeHandler(() => ({
-        protocols: PROTOCOLS,
-        patients: new DynamoDbPatientSource(stack.documents, stack.tables.PatientsTable ?? ''),
-        updates: new SqsUpdateQueue(
-          new SqsBatchSender({ client: stack.sqs }),
-          updateQueueUrls(stack),
-        ),
+        ...recomputeOverStack(stack),
         results: countingStore(),
         reassertAfterMs: DEFAULT_REASSERT_AFTER_MS,
         recorder: new PowertoolsComputeRecorder(new Logger({ logLevel: 'ERROR' }), new Metrics()),

@@ -29,6 +29,7 @@ import { ensurePatientInGroup } from '../../../lib/update-helpers';
 import { loadServerlessConfig } from '../../../local/serverless-config';
 import { ComputeJobSchema, FlatChangeEventSchema } from '../../../schemas';
 import { TEST_STAGE, type TestStack } from '../../support/local-stack';
+import { operatorTablesOf } from '../../support/operator-tables';
 import { seedPatient } from '../../support/seed';
 import { drain, type QueueRef, receiveMessages, takeAll } from '../../support/sqs-driver';
 import { useTestStack } from '../../support/use-test-stack';
@@ -320,14 +321,7 @@ describe('dead-letter admin (local SQS)', () => {
 });
 
 function operatorTables() {
-  return {
-    patients: stack.tables.PatientsTable as string,
-    groups: stack.tables.GroupsTable as string,
-    memberships: stack.tables.MembershipsTable as string,
-    tasks: stack.tables.TasksTable as string,
-    labels: stack.tables.LabelsTable as string,
-    protocolResults: stack.tables.ProtocolResultsTable as string,
-  };
+  return operatorTablesOf(stack);
 }
 
 describe('recompute now (local stack)', () => {

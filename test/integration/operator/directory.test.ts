@@ -22,6 +22,7 @@ import {
 import type { OperatorDirectory } from '../../../lib/ports';
 import { createTaskPayload } from '../../../lib/update-helpers';
 import { startTestStack, type TestStack } from '../../support/local-stack';
+import { operatorTablesOf } from '../../support/operator-tables';
 import { seedGroup, seedLabel, seedPatient } from '../../support/seed';
 
 let stack: TestStack;
@@ -80,14 +81,7 @@ async function rejection(promise: Promise<unknown>): Promise<OperatorError> {
 
 beforeAll(async () => {
   stack = await startTestStack();
-  tables = {
-    patients: stack.tables.PatientsTable as string,
-    groups: stack.tables.GroupsTable as string,
-    memberships: stack.tables.MembershipsTable as string,
-    tasks: stack.tables.TasksTable as string,
-    labels: stack.tables.LabelsTable as string,
-    protocolResults: stack.tables.ProtocolResultsTable as string,
-  };
+  tables = operatorTablesOf(stack);
   directory = dynamoDbOperatorDirectory(stack.documents, tables);
   await seedGroup(stack, 'g-diabetes', 'Diabetes care');
   await seedGroup(stack, 'g-diet', 'Diet coaching');

@@ -192,7 +192,8 @@ describe('applyGroupMembership', () => {
     expect(store.reads).toEqual([]);
   });
 
-  it('refuses to take a former member back into a group deactivated since', async () => {
+  /** patient-1 joined group-2 (u-1, T0) and left it (u-2, T0 + 1); group-2 is inactive since. */
+  async function formerMemberOfDeactivatedGroup() {
     const store = world();
     store.groups.set('group-2', { active: true });
     const back = ensurePatientInGroup('patient-1', 'group-2');
@@ -202,6 +203,11 @@ describe('applyGroupMembership', () => {
       version: T0 + 1,
     });
     store.groups.set('group-2', { active: false });
+    return { store, back };
+  }
+
+  it('refuses to take a former member back into a group deactivated since', async () => {
+    const { store, back } = await formerMemberOfDeactivatedGroup();
 
     const result = await apply(store, back, { updateId: 'u-3', version: T0 + 2 });
 
@@ -210,15 +216,7 @@ describe('applyGroupMembership', () => {
   });
 
   it('judges a moved item before the group when an activation races a newer update', async () => {
-    const store = world();
-    store.groups.set('group-2', { active: true });
-    const back = ensurePatientInGroup('patient-1', 'group-2');
-    await apply(store, back, { updateId: 'u-1', version: T0 });
-    await apply(store, ensurePatientNotInGroup('patient-1', 'group-2'), {
-      updateId: 'u-2',
-      version: T0 + 1,
-    });
-    store.groups.set('group-2', { active: false });
+    const { store, back } = await formerMemberOfDeactivatedGroup();
     store.beforeWrite = (operation) => {
       // A newer "not in" lands between our confirm and our activation.
       const item = store.get('group-2', 'patient-1');

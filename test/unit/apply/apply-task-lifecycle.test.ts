@@ -1,5 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { applyTaskComment } from '../../../lib/apply/apply-task-comment';
 import { applyTaskUpdate } from '../../../lib/apply/apply-task-update';
 import { classifyFailure } from '../../../lib/apply/failure-reason';
@@ -9,6 +7,7 @@ import { DynamoDbTaskLifecycleStore } from '../../../lib/aws/dynamodb-task-lifec
 import type { TaskCommentStore } from '../../../lib/ports';
 import { taskCommentPayload, updateTaskPayload } from '../../../lib/update-helpers';
 import { FakeTaskLifecycleStore } from '../../support/apply-fakes';
+import { clientThrowing } from '../../support/cancelling-client';
 
 const T0 = 1_700_000_000_000;
 const now = () => new Date('2024-02-01T10:00:00Z');
@@ -177,16 +176,7 @@ describe('applyTaskComment', () => {
 });
 
 // DynamoDB Local cannot cancel a transaction for a conflict or throttling on demand: the client's
-// `send` is stubbed with the exception DynamoDB returns.
-function clientThrowing(...codes: string[]): DynamoDBDocumentClient {
-  const error = new TransactionCanceledException({
-    message: 'Transaction cancelled',
-    $metadata: {},
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
-  return { send: async () => Promise.reject(error) } as unknown as DynamoDBDocumentClient;
-}
-
+// `send` is stubbed with the exception DynamoDB returns (clientThrowing).
 describe('lifecycle stores: cancellations DynamoDB Local cannot produce', () => {
   const change = {
     expectedRevision: 1,

@@ -1,20 +1,11 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { classifyFailure } from '../../../lib/apply/failure-reason';
 import { DynamoDbMembershipStore } from '../../../lib/aws/dynamodb-membership-store';
 import { DynamoDbTaskStore } from '../../../lib/aws/dynamodb-task-store';
+import { clientThrowing } from '../../support/cancelling-client';
 
 // DynamoDB Local cannot be made to cancel a transaction for a conflict or throttling on demand,
 // so these cases stub the client's `send` with the exception DynamoDB returns. The decoding of
 // real cancellations (conditions) is covered against DynamoDB Local in test/integration.
-function clientThrowing(...codes: string[]): DynamoDBDocumentClient {
-  const error = new TransactionCanceledException({
-    message: 'Transaction cancelled',
-    $metadata: {},
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
-  return { send: async () => Promise.reject(error) } as unknown as DynamoDBDocumentClient;
-}
 
 const task = {
   patientKey: 'p',
