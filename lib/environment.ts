@@ -12,7 +12,7 @@ export const requiredVariable = z.string({ error: 'missing' }).min(1, { error: '
 /** An optional positive integer; unset or empty: `fallback`. */
 export function positiveIntegerVariable(fallback: number) {
   return z
-    .union([z.literal(''), z.string()])
+    .string()
     .optional()
     .transform((raw, context) => {
       if (raw === undefined || raw === '') return fallback;
