@@ -1,10 +1,4 @@
-import {
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { type Message, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { DynamoDbPatientSource } from '../../../lib/aws/dynamodb-patient-source';
@@ -16,6 +10,7 @@ import { PROTOCOLS } from '../../../protocols';
 import { DIABETES_CARE_GROUP_ID } from '../../../protocols/diabetes-care-group';
 import type { PatientInput } from '../../../schemas';
 import type { TestStack } from '../../support/local-stack';
+import { takeAll } from '../../support/sqs-driver';
 import { updateQueueUrls } from '../../support/type-queues';
 
 /** Keeps handler output quiet in tests: no EMF lines, no log lines. */
@@ -61,30 +56,9 @@ export async function seedPatients(
   );
 }
 
-/** Receives and deletes every message on the queue (with attributes). */
-export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
-  const all: Message[] = [];
-  for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-        MessageAttributeNames: ['All'],
-        // local-aws-sqs reads only the older AttributeNames (SentTimestamp, ...); SQS takes both.
-        AttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-      }),
-    );
-    if (Messages.length === 0) return all;
-    all.push(...Messages);
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: Messages.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })),
-      }),
-    );
-  }
+/** Receives and deletes every message on the queue (with attributes): `takeAll` by URL. */
+export function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
+  return takeAll(sqs, { url: queueUrl, arn: '' });
 }
 
 export async function sendMessage(sqs: SQSClient, queueUrl: string, body: unknown): Promise<void> {
